@@ -1,0 +1,1 @@
+"""Templates of the shim scripts zigcc writes into a toolchain folder."""

@@ -1,0 +1,3 @@
+from zigcc.cli import main
+
+raise SystemExit(main())

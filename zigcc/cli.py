@@ -1,0 +1,92 @@
+"""The ``zigcc`` command. Bad input ends in one ``ERROR ...`` line and exit code 2."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from zigcc import __version__, host
+from zigcc.config import Settings
+from zigcc.envvars import SHELLS, build_env, format_env
+from zigcc.errors import ZigccError
+from zigcc.toolchain import COMPILERS, TOOLS, Toolchain, context_for, materialise
+from zigcc.targets import Host, Target, parse, supported
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="zigcc", description=__doc__)
+    p.add_argument("--version", action="version", version=f"zigcc {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    e = sub.add_parser("env", help="print the environment that makes build tools use zig")
+    _target_arg(e)
+    e.add_argument("--shell", choices=SHELLS, default="sh")
+    w = sub.add_parser("which", help="print the path of one shim")
+    w.add_argument("tool", choices=[*COMPILERS, *TOOLS])
+    _target_arg(w)
+    sub.add_parser("targets", help="print the supported targets")
+    d = sub.add_parser("doctor", help="check zig, the cache and a compile per target")
+    d.add_argument("--target", action="append", help="target to smoke-test (repeatable)")
+    return p
+
+
+def _target_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--target", default="native",
+                   help="wheel platform tag, zig triple or 'native' (default)")
+
+
+
+
+def toolchain(spec: str, settings: Settings) -> Toolchain:
+    """Parse ``spec`` and materialise its toolchain folder."""
+    machine = host.detect()
+    target = parse(spec, machine)
+    target.info  # noqa: B018 - raises the universal2 hint before writing anything
+    ctx = context_for(target, machine, host.host_dirs(native_multiarch(machine)))
+    return materialise(target, host.zig_binary(), host.python_binary(), settings.cache_dir,
+                       ctx, windows=os.name == "nt")
+
+
+def native_multiarch(machine: Host) -> str | None:
+    return parse("native", machine).multiarch if machine.os == "linux" else None
+
+
+def _targets_table(rows: Sequence[Target]) -> str:
+    head = ("wheel platform tag", "zig -target", "-mcpu", "sysconfig", "multiarch")
+    table = [head] + [(t.wheel_platform, t.zig_target, t.mcpu, t.sysconfig_platform,
+                       t.multiarch) for t in rows]
+    widths = [max(len(r[i]) for r in table) for i in range(len(head))]
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in table)
+
+
+def run(argv: Sequence[str] | None, settings: Settings) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "targets":
+        print(_targets_table(supported()))
+        print("\nglibc versions above each row's work too (manylinux_2_X_<arch>); "
+              "ppc64le needs >= 2.19, riscv64 >= 2.27.")
+        return 0
+    if args.command == "doctor":
+        from zigcc.doctor import doctor
+
+        return doctor(args.target or ["native"], settings, toolchain)
+    tc = toolchain(args.target, settings)
+    if args.command == "which":
+        print(tc.tool(args.tool))
+        return 0
+    print(format_env(build_env(tc), args.shell))
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return run(argv, Settings.from_env(os.environ))
+    except ZigccError as exc:
+        print(f"ERROR {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"ERROR {exc.strerror or exc}: {exc.filename or ''} "
+              "(check the path and its permissions; ZIGCC_CACHE_DIR moves the cache)",
+              file=sys.stderr)
+        return 2

@@ -1,0 +1,33 @@
+"""Settings from the environment: the one place zigcc reads environment variables."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Settings:
+    cache_dir: Path  # toolchain folders live in <cache_dir>/toolchains
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Settings:
+        explicit = env.get("ZIGCC_CACHE_DIR")
+        if explicit:
+            return cls(Path(explicit).expanduser())
+        return cls(default_cache_dir(env, sys.platform))
+
+
+def default_cache_dir(env: Mapping[str, str], platform: str) -> Path:
+    """The per-user cache folder, by the platform's convention."""
+    home = Path(env.get("HOME") or os.path.expanduser("~"))
+    if platform == "win32":
+        base = env.get("LOCALAPPDATA")
+        return Path(base) / "zigcc" / "Cache" if base else home / "AppData/Local/zigcc/Cache"
+    if platform == "darwin":
+        return home / "Library" / "Caches" / "zigcc"
+    xdg = env.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else home / ".cache") / "zigcc"

@@ -1,0 +1,258 @@
+"""Translate gcc-style compiler arguments into ones ``zig cc`` accepts.
+
+:func:`translate` is pure: one commented rule per known zig incompatibility.
+:func:`fast_patterns` gives the shell glob patterns of every argument a rule may
+touch, so the shim can skip Python entirely when no argument matches.
+
+This file is stdlib-only and self-contained: the toolchain folder carries a copy
+of it, run as a script (``main``) by the shims on their slow path, so a shim never
+depends on the environment zigcc was installed in.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from typing import Callable, List, Optional, Sequence, Tuple
+
+X86 = ("x86_64", "i686")
+ARM = ("aarch64", "armv7l")
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the rules need to know about the target and the build machine."""
+
+    arch: str  # zigcc arch name: x86_64, aarch64, armv7l, i686, ppc64le, ...
+    os: str = "linux"  # linux / macos / windows
+    cross: bool = False  # target code cannot use the build machine's headers/libs
+    host_include_dirs: Tuple[str, ...] = ()  # dropped with everything under them
+    host_lib_dirs: Tuple[str, ...] = ()  # dropped when named exactly
+
+
+# ---- compiler rules: (arg, ctx) -> replacement list, or None when not ours ------
+Rule = Callable[[str, Context], Optional[List[str]]]
+
+
+def _lto(arg: str, ctx: Context) -> list[str] | None:
+    # gcc's -flto=auto / -flto=jobserver / -flto=N mean "N parallel jobs"; zig parses
+    # the mode wrongly ("invalid -flto mode") and has no job count: plain -flto.
+    if re.fullmatch(r"-flto=(auto|jobserver|\d+)", arg):
+        return ["-flto"]
+    return None
+
+
+def _lto_partition(arg: str, ctx: Context) -> list[str] | None:
+    # -flto-partition=* is gcc-only: zig says "unknown clang option". Drop it.
+    return [] if arg.startswith("-flto-partition=") else None
+
+
+def _wp(arg: str, ctx: Context) -> list[str] | None:
+    # -Wp,-D_FORTIFY_SOURCE=2 / -Wp,-U_FORTIFY_SOURCE (Debian, Fedora CFLAGS): zig
+    # rejects "unsupported preprocessor arg". Pass each -D/-U to the driver instead;
+    # drop any other -Wp item (zig supports none that gcc builds use).
+    if not arg.startswith("-Wp,"):
+        return None
+    return [item for item in arg[4:].split(",") if item[:2] in ("-D", "-U")]
+
+
+def _cf_protection(arg: str, ctx: Context) -> list[str] | None:
+    # -fcf-protection is Intel CET: on any other arch clang errors "option
+    # 'cf-protection=return' cannot be specified on this target".
+    if arg.startswith("-fcf-protection") and ctx.arch not in X86:
+        return []
+    return None
+
+
+def _native_cpu(arg: str, ctx: Context) -> list[str] | None:
+    # -march/-mcpu=native would build for the build machine's CPU (and name an x86
+    # CPU when cross-compiling); -mtune=X is read by zig as a CPU (-mtune=generic
+    # disables SSE and breaks compiler_rt). The shim pins a baseline -mcpu instead.
+    if arg in ("-march=native", "-mcpu=native") or arg.startswith("-mtune="):
+        return []
+    return None
+
+
+_ARM_MARCH = re.compile(r"armv(\d+)(?:\.(\d+))?-?a((?:\+[\w-]+)*)$")
+_ARM_EXT = {"crc": "crc", "crypto": "aes+sha2", "aes": "aes", "sha2": "sha2", "lse": "lse",
+            "fp16": "fullfp16", "simd": "neon", "dotprod": "dotprod", "sve": "sve",
+            "neon": "neon", "vfpv3-d16": "vfp3d16"}
+
+
+def _march(arg: str, ctx: Context) -> list[str] | None:
+    # zig reads -march=X as a zig CPU name: map gcc's spelling where it maps
+    # (x86-64-v3 -> x86_64_v3, haswell; armv8.2-a+crc -> generic+v8_2a+crc) and drop
+    # what does not (another arch's CPU, gcc-only names such as rv64gc).
+    if not arg.startswith("-march="):
+        return None
+    name = arg[len("-march="):]
+    if ctx.arch in X86 and re.fullmatch(r"[a-z0-9-]+", name) and not name.startswith("arm"):
+        return ["-mcpu=" + name.replace("-", "_")]
+    m = _ARM_MARCH.match(name)
+    if ctx.arch in ARM and m:
+        features = [f"v{m.group(1)}{'_' + m.group(2) if m.group(2) else ''}a"]
+        features += [_ARM_EXT[e] for e in m.group(3).split("+")[1:] if e in _ARM_EXT]
+        if ctx.arch == "aarch64" and features[0] == "v8a":
+            features = features[1:]  # v8a is aarch64's base, not a feature
+        return ["-mcpu=" + "+".join(["generic", *features])]
+    return []
+
+
+def _bundle(arg: str, ctx: Context) -> list[str] | None:
+    # macOS LDSHARED says -bundle; zig ignores or crashes on it: a shared library
+    # loads the same way for Python.
+    return ["-shared"] if arg == "-bundle" and ctx.os == "macos" else None
+
+
+def _host_dir_joined(arg: str, ctx: Context) -> list[str] | None:
+    # Cross builds: -I/-isystem/-idirafter/-L into the build machine's system or
+    # interpreter dirs would mix the build machine's headers and libraries into the
+    # target's code (pyenv's sysconfig adds -L<prefix>/lib): drop them.
+    if not ctx.cross:
+        return None
+    for flag in _DIR_FLAGS:
+        if arg.startswith(flag) and len(arg) > len(flag):
+            return [] if _is_host_dir(flag, arg[len(flag):], ctx) else None
+    return None
+
+
+_DIR_FLAGS = ("-isystem", "-idirafter", "-I", "-L")
+
+COMPILER_RULES: tuple[Rule, ...] = (_lto, _lto_partition, _wp, _cf_protection,
+                                    _native_cpu, _march, _bundle, _host_dir_joined)
+
+
+# ---- linker rules: on the items of -Wl,a,b,c ------------------------------------
+def _linker_items(items: list[str], ctx: Context) -> list[str]:
+    out: list[str] = []
+    i = 0
+    while i < len(items):
+        item = items[i]
+        nxt = items[i + 1] if i + 1 < len(items) else None
+        # -Bsymbolic-functions (Ubuntu/Debian LDFLAGS): "unsupported linker arg";
+        # it only narrows symbol interposition inside the extension. Drop.
+        # --fix-cortex-a53-843419 (Debian arm64): an erratum workaround zig's linker
+        # does not know. Drop. -O1: zig warns "ignoring deprecated linker
+        # optimization setting". Drop.
+        if item in ("-Bsymbolic-functions", "--fix-cortex-a53-843419", "-O1"):
+            i += 1
+        # --exclude-libs / --dynamic-list (value joined by = or as the next item):
+        # "unsupported linker arg"; both only trim the dynamic symbol table. Drop.
+        elif item in ("--exclude-libs", "--dynamic-list") and nxt is not None:
+            i += 2
+        elif item.startswith(("--exclude-libs=", "--dynamic-list=")):
+            i += 1
+        # Cross builds: an rpath into the build machine's interpreter or system dirs
+        # (pyenv's LDSHARED bakes -Wl,-rpath,<prefix>/lib into every extension).
+        elif ctx.cross and item in ("-rpath", "-R") and nxt is not None and _is_host_dir(
+                "-L", nxt, ctx):
+            i += 2
+        elif ctx.cross and item.startswith("-rpath=") and _is_host_dir("-L", item[7:], ctx):
+            i += 1
+        else:
+            out.append(item)
+            i += 1
+    return out
+
+
+def _is_host_dir(flag: str, path: str, ctx: Context) -> bool:
+    path = os.path.normpath(path) if path.startswith("/") else path
+    if not path.startswith("/"):
+        return False
+    if flag == "-L":
+        return path in ctx.host_lib_dirs or any(_under(path, d) for d in ctx.host_include_dirs)
+    return any(_under(path, d) for d in ctx.host_include_dirs)
+
+
+def _under(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip("/") + "/")
+
+
+def translate(args: Sequence[str], ctx: Context) -> list[str]:
+    """Return ``args`` with every zig incompatibility translated or dropped."""
+    out: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        nxt = args[i + 1] if i + 1 < len(args) else None
+        if arg.startswith("-Wl,"):
+            items = arg[4:].split(",")
+            kept = _linker_items(items, ctx)
+            if kept == items:
+                out.append(arg)
+            elif kept:
+                out.append("-Wl," + ",".join(kept))
+        elif ctx.os == "macos" and arg == "-bundle_loader" and nxt is not None:
+            i += 1  # -bundle_loader <python>: only meaningful with -bundle. Drop.
+        elif arg in _DIR_FLAGS and nxt is not None and ctx.cross:
+            # The separated form of the host-dir rule: -I <dir>, -isystem <dir>, ...
+            if not _is_host_dir(arg, nxt, ctx):
+                out += [arg, nxt]
+            i += 1
+        else:
+            for rule in COMPILER_RULES:
+                replaced = rule(arg, ctx)
+                if replaced is not None:
+                    out += replaced
+                    break
+            else:
+                out.append(arg)
+        i += 1
+    return out
+
+
+def fast_patterns(ctx: Context) -> list[str]:
+    """Shell ``case`` patterns matching every argument :func:`translate` may change.
+
+    Literal parts are single-quoted, so the patterns are safe inside ``case``.
+    """
+    pats = ["'-flto='*", "'-flto-partition='*", "'-Wp,'*", "'-march='*", "'-mtune='*",
+            "'-mcpu=native'"]
+    pats += [f"'-Wl,'*'{item}'*" for item in ("-Bsymbolic-functions", "--fix-cortex-a53",
+                                                "-O1", "--exclude-libs", "--dynamic-list")]
+    if ctx.arch not in X86:
+        pats.append("'-fcf-protection'*")
+    if ctx.os == "macos":
+        pats += ["'-bundle'", "'-bundle_loader'"]
+    if ctx.cross:
+        pats += ["'-Wl,'*'-rpath'*", "'-Wl,'*'-R'*"]
+        pats += [f"'{flag}'" for flag in _DIR_FLAGS]
+        for d in ctx.host_include_dirs:
+            pats += [f"'{flag}{_sq(d)}'*" for flag in _DIR_FLAGS]
+        pats += [f"'-L{_sq(d)}'*" for d in ctx.host_lib_dirs]
+        # -I/-L spelled with ./, //, or .. normalise to a host dir too.
+        pats += [f"'{flag}'*'{s}'*" for flag in _DIR_FLAGS for s in ("/./", "//", "/..")]
+    return pats
+
+
+def _sq(text: str) -> str:
+    """Quote text for use inside a single-quoted shell word."""
+    return text.replace("'", "'\\''")
+
+
+# ---- the shim's slow path ---------------------------------------------------------
+def main(argv: Sequence[str]) -> int:
+    """Run as ``python -I -S flags.py TOOL ARGS...`` from a toolchain folder."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    with open(os.path.join(here, "shim.json"), encoding="utf-8") as f:
+        conf = json.load(f)
+    ctx = Context(**{k: tuple(v) if isinstance(v, list) else v
+                     for k, v in conf["context"].items()})
+    tool, args = argv[0], list(argv[1:])
+    base = list(conf["tools"][tool])
+    if tool in ("cc", "c++"):
+        base.append("-ffile-prefix-map=" + os.getcwd() + "=.")
+        args = translate(args, ctx)
+    cmd = [conf["zig"], *base, *args]
+    if os.name == "nt":  # no exec on Windows: run, then pass the exit code through
+        return subprocess.call(cmd)
+    os.execv(cmd[0], cmd)
+    return 127  # pragma: no cover - execv does not return
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

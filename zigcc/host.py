@@ -1,0 +1,79 @@
+"""Facts about the build machine. The side effects of reading them live here."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import platform
+import sys
+import sysconfig
+from pathlib import Path
+
+from zigcc.errors import ZigccError
+from zigcc.targets import ARCHES, Host
+
+_MACHINES = {"amd64": "x86_64", "x86_64": "x86_64", "arm64": "aarch64", "aarch64": "aarch64",
+             "armv7l": "armv7l", "armv8l": "armv7l", "i386": "i686", "i686": "i686",
+             "x86": "i686", "ppc64le": "ppc64le", "s390x": "s390x", "riscv64": "riscv64"}
+
+
+def detect() -> Host:
+    """Describe the running machine (arch, OS, glibc or macOS version)."""
+    machine = platform.machine().lower()
+    arch = _MACHINES.get(machine)
+    if arch is None or arch not in ARCHES:
+        raise ZigccError(f"this machine's architecture {machine!r} is not supported; "
+                         "pass --target with a wheel platform tag")
+    if sys.platform.startswith("linux"):
+        libc, version = platform.libc_ver()
+        glibc = None
+        if libc == "glibc" and version:
+            major, minor = version.split(".")[:2]
+            glibc = (int(major), int(minor))
+        return Host("linux", arch, glibc=glibc)
+    if sys.platform == "darwin":
+        major, minor = (platform.mac_ver()[0].split(".") + ["0"])[:2]
+        return Host("macos", arch, macos=(int(major), int(minor)))
+    if sys.platform == "win32":
+        return Host("windows", arch)
+    raise ZigccError(f"build machines running {sys.platform!r} are not supported")
+
+
+def zig_binary() -> Path:
+    """The zig binary of the installed ``ziglang`` package (what python -m ziglang runs)."""
+    spec = importlib.util.find_spec("ziglang")
+    if spec is None or not spec.submodule_search_locations:
+        raise ZigccError("the 'ziglang' package is not installed; run: "
+                         "pip install ziglang")
+    folder = Path(next(iter(spec.submodule_search_locations)))
+    zig = folder / ("zig.exe" if os.name == "nt" else "zig")
+    if not zig.is_file():
+        raise ZigccError(f"{zig} is missing; reinstall it: pip install --force-reinstall ziglang")
+    return zig
+
+
+def python_binary() -> Path:
+    """An interpreter that outlives temporary venvs (pypa/build's isolated envs)."""
+    base = getattr(sys, "_base_executable", None) or sys.executable
+    return Path(os.path.realpath(sys.executable if os.name == "nt" else base))
+
+
+def host_dirs(multiarch: str | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(include dirs, lib dirs) of the build machine a cross build must not see."""
+    includes = {"/usr/include", "/usr/local/include", "/opt/homebrew/include"}
+    libs = {"/lib", "/lib64", "/usr/lib", "/usr/lib64", "/usr/local/lib",
+            "/opt/homebrew/lib"}
+    if multiarch:
+        libs |= {f"/lib/{multiarch}", f"/usr/lib/{multiarch}"}
+    for prefix in {sys.base_prefix, sys.base_exec_prefix}:
+        includes.add(os.path.join(prefix, "include"))
+        libs.add(os.path.join(prefix, "lib"))
+    for name in ("INCLUDEPY", "CONFINCLUDEPY"):
+        value = sysconfig.get_config_var(name)
+        if value:
+            includes.add(str(value))
+    for name in ("LIBDIR", "LIBPL"):
+        value = sysconfig.get_config_var(name)
+        if value:
+            libs.add(str(value))
+    return tuple(sorted(includes)), tuple(sorted(libs))

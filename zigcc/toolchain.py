@@ -1,0 +1,147 @@
+"""Materialise a per-target toolchain folder of shims in the cache.
+
+The folder holds ``cc``, ``c++``, ``ar``, ``ranlib``, their GNU-style names
+(``aarch64-linux-gnu-gcc`` ...), ``flags.py`` (the translation rules, run on the slow
+path) and ``shim.json`` (what flags.py needs).  Writing is safe under concurrency:
+a file lock serialises writers, every file is written to a temporary name and
+renamed into place, and a file is rewritten only when its content changes (ccache
+and sccache key on the compiler's content and mtime).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import stat
+import tempfile
+from dataclasses import asdict, dataclass
+from importlib import resources
+from pathlib import Path
+
+from filelock import FileLock
+
+from zigcc import __version__
+from zigcc.flags import Context, fast_patterns
+from zigcc.targets import Host, Target
+
+COMPILERS = ("cc", "c++")
+TOOLS = ("ar", "ranlib")
+# GNU-style names (autotools --host=<triple> looks for <triple>-gcc ...).
+GNU_NAMES = {"gcc": "cc", "cc": "cc", "g++": "c++", "c++": "c++", "ar": "ar",
+             "ranlib": "ranlib"}
+
+
+@dataclass(frozen=True)
+class Toolchain:
+    """A materialised toolchain folder for one target."""
+
+    target: Target
+    path: Path
+    windows: bool = False
+
+    def tool(self, name: str) -> Path:
+        """The path of a shim: cc, c++, ar or ranlib."""
+        if name not in (*COMPILERS, *TOOLS):
+            raise KeyError(name)
+        return self.path / (name + ".cmd" if self.windows else name)
+
+
+def base_args(target: Target, zig: Path) -> dict[str, list[str]]:
+    """The zig arguments each tool starts with (before the caller's)."""
+    compile_args = [
+        "-target", target.zig_target,
+        # zig picks the build machine's CPU when none is given: pin a baseline.
+        "-mcpu=" + target.mcpu,
+        # zig enables UBSan traps when no -O is given (configure checks, debug builds).
+        "-fno-sanitize=undefined",
+        # zig's bundled libc headers live inside site-packages: keep that path out.
+        f"-ffile-prefix-map={zig.parent}=/zig",
+    ]
+    return {"cc": ["cc", *compile_args], "c++": ["c++", *compile_args],
+            "ar": ["ar"], "ranlib": ["ranlib"]}
+
+
+def render(target: Target, zig: Path, python: Path, folder: Path, ctx: Context,
+           windows: bool = False) -> dict[str, str]:
+    """Every file of the toolchain folder, by name: pure, so it can be compared."""
+    bases = base_args(target, zig)
+    shim_json = json.dumps({"zig": str(zig), "tools": bases, "context": asdict(ctx)},
+                           indent=1, sort_keys=True) + "\n"
+    files = {"flags.py": _template("flags.py", package="zigcc"), "shim.json": shim_json}
+    subst = {"@VERSION@": __version__, "@TARGET@": target.zig_target,
+             "@PYTHON@": str(python), "@FLAGS_PY@": str(folder / "flags.py"),
+             "@ZIG@": shlex.quote(str(zig))}
+    scripts: dict[str, str] = {}
+    for tool in (*COMPILERS, *TOOLS):
+        if windows:
+            text = _template("tool.cmd")
+        else:
+            text = _template("compiler.sh" if tool in COMPILERS else "tool.sh")
+            subst["@PYTHON@"] = shlex.quote(str(python))
+            subst["@FLAGS_PY@"] = shlex.quote(str(folder / "flags.py"))
+            subst["@PATTERNS@"] = "|".join(fast_patterns(ctx))
+        subst["@BASE@"] = " ".join(shlex.quote(a) for a in bases[tool])
+        subst["@TOOL@"] = tool
+        for key, value in subst.items():
+            text = text.replace(key, value)
+        scripts[tool] = text
+    suffix = ".cmd" if windows else ""
+    for tool, text in scripts.items():
+        files[tool + suffix] = text
+    for gnu, tool in GNU_NAMES.items():
+        files[f"{target.gnu_triple}-{gnu}{suffix}"] = scripts[tool]
+    return files
+
+
+def materialise(target: Target, zig: Path, python: Path, cache: Path, ctx: Context,
+                windows: bool = False) -> Toolchain:
+    """Write (or confirm) the toolchain folder for ``target`` under ``cache``."""
+    folder = cache / "toolchains" / target.ident
+    files = render(target, zig, python, folder, ctx, windows)
+    if not _stale(folder, files):
+        return Toolchain(target, folder, windows)
+    folder.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(folder) + ".lock"):
+        for name in _stale(folder, files):
+            _write_atomic(folder / name, files[name])
+    return Toolchain(target, folder, windows)
+
+
+def _stale(folder: Path, files: dict[str, str]) -> list[str]:
+    """Names whose file is missing or differs from the wanted content."""
+    out = []
+    for name, text in files.items():
+        try:
+            same = (folder / name).read_text(encoding="utf-8") == text
+        except OSError:
+            same = False
+        if not same:
+            out.append(name)
+    return out
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+        mode = 0o644 if path.suffix in (".py", ".json") else 0o755
+        os.chmod(tmp, mode | stat.S_IRUSR)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _template(name: str, package: str = "zigcc.shims") -> str:
+    return resources.files(package).joinpath(name).read_text(encoding="utf-8")
+
+
+def context_for(target: Target, host: Host, dirs: tuple[tuple[str, ...], tuple[str, ...]]
+                ) -> Context:
+    """The translation context: host dirs are only forbidden when cross-compiling."""
+    cross = not target.is_native(host)
+    includes, libs = dirs if cross else ((), ())
+    return Context(arch=target.arch, os=target.os, cross=cross, host_include_dirs=includes,
+                   host_lib_dirs=libs)
