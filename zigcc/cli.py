@@ -11,8 +11,8 @@ from zigcc import __version__, host
 from zigcc.config import Settings
 from zigcc.envvars import SHELLS, build_env, format_env
 from zigcc.errors import ZigccError
-from zigcc.toolchain import COMPILERS, TOOLS, Toolchain, context_for, materialise
 from zigcc.targets import Host, Target, parse, supported
+from zigcc.toolchain import COMPILERS, TOOLS, Toolchain, context_for, materialise
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -16,8 +16,9 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Callable, List, Optional, Sequence, Tuple
+from typing import Callable, Optional
 
 X86 = ("x86_64", "i686")
 ARM = ("aarch64", "armv7l")
@@ -30,12 +31,12 @@ class Context:
     arch: str  # zigcc arch name: x86_64, aarch64, armv7l, i686, ppc64le, ...
     os: str = "linux"  # linux / macos / windows
     cross: bool = False  # target code cannot use the build machine's headers/libs
-    host_include_dirs: Tuple[str, ...] = ()  # dropped with everything under them
-    host_lib_dirs: Tuple[str, ...] = ()  # dropped when named exactly
+    host_include_dirs: tuple[str, ...] = ()  # dropped with everything under them
+    host_lib_dirs: tuple[str, ...] = ()  # dropped when named exactly
 
 
 # ---- compiler rules: (arg, ctx) -> replacement list, or None when not ours ------
-Rule = Callable[[str, Context], Optional[List[str]]]
+Rule = Callable[[str, Context], Optional[list[str]]]
 
 
 def _lto(arg: str, ctx: Context) -> list[str] | None:
@@ -53,11 +54,17 @@ def _lto_partition(arg: str, ctx: Context) -> list[str] | None:
 
 def _wp(arg: str, ctx: Context) -> list[str] | None:
     # -Wp,-D_FORTIFY_SOURCE=2 / -Wp,-U_FORTIFY_SOURCE (Debian, Fedora CFLAGS): zig
-    # rejects "unsupported preprocessor arg". Pass each -D/-U to the driver instead;
-    # drop any other -Wp item (zig supports none that gcc builds use).
+    # rejects "unsupported preprocessor arg". Pass each -D/-U to the driver instead,
+    # and old automake's -Wp,-MD,<depfile> as -MD -MF <depfile>; drop any other item.
     if not arg.startswith("-Wp,"):
         return None
-    return [item for item in arg[4:].split(",") if item[:2] in ("-D", "-U")]
+    items, out = arg[4:].split(","), []
+    for i, item in enumerate(items):
+        if item[:2] in ("-D", "-U"):
+            out.append(item)
+        elif item in ("-MD", "-MMD") and i + 1 < len(items):
+            out += [item, "-MF", items[i + 1]]
+    return out
 
 
 def _cf_protection(arg: str, ctx: Context) -> list[str] | None:
@@ -240,8 +247,10 @@ def main(argv: Sequence[str]) -> int:
     here = os.path.dirname(os.path.abspath(__file__))
     with open(os.path.join(here, "shim.json"), encoding="utf-8") as f:
         conf = json.load(f)
-    ctx = Context(**{k: tuple(v) if isinstance(v, list) else v
-                     for k, v in conf["context"].items()})
+    c = conf["context"]
+    ctx = Context(arch=c["arch"], os=c["os"], cross=c["cross"],
+                  host_include_dirs=tuple(c["host_include_dirs"]),
+                  host_lib_dirs=tuple(c["host_lib_dirs"]))
     tool, args = argv[0], list(argv[1:])
     base = list(conf["tools"][tool])
     if tool in ("cc", "c++"):

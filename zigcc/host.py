@@ -32,7 +32,7 @@ def detect() -> Host:
             glibc = (int(major), int(minor))
         return Host("linux", arch, glibc=glibc)
     if sys.platform == "darwin":
-        major, minor = (platform.mac_ver()[0].split(".") + ["0"])[:2]
+        major, minor = ([*platform.mac_ver()[0].split("."), "0"])[:2]
         return Host("macos", arch, macos=(int(major), int(minor)))
     if sys.platform == "win32":
         return Host("windows", arch)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
-from typing import Optional
 
 from zigcc.errors import ZigccError
 
@@ -34,8 +33,8 @@ class Arch:
     endian: str
     bits: int
     min_glibc: Version  # lowest glibc zig can provide for this arch
-    macos: Optional[str] = None  # macOS wheel spelling, when the arch exists there
-    windows: Optional[str] = None  # Windows wheel spelling
+    macos: str | None = None  # macOS wheel spelling, when the arch exists there
+    windows: str | None = None  # Windows wheel spelling
     musl: bool = True  # musllinux exists for this arch
 
 
@@ -81,17 +80,17 @@ class Host:
 
     os: str  # linux / macos / windows
     arch: str  # a key of ARCHES
-    glibc: Optional[Version] = None  # None on musl or non-Linux hosts
-    macos: Optional[Version] = None
+    glibc: Version | None = None  # None on musl or non-Linux hosts
+    macos: Version | None = None
 
 
 @dataclass(frozen=True)
 class Target:
     os: str  # linux / macos / windows
     arch: str  # a key of ARCHES, or "universal2"
-    libc: Optional[str] = None  # gnu / musl on Linux, gnu (mingw) on Windows
-    libc_version: Optional[Version] = None  # glibc or musl version on Linux
-    macos_version: Optional[Version] = None
+    libc: str | None = None  # gnu / musl on Linux, gnu (mingw) on Windows
+    libc_version: Version | None = None  # glibc or musl version on Linux
+    macos_version: Version | None = None
 
     # ---- derived names -------------------------------------------------
     @property
@@ -264,11 +263,12 @@ def _parse(spec: str) -> Target | None:
         return Target("windows", _WINDOWS[spec], "gnu")
     m = _MANYLINUX.match(spec) or _LEGACY.match(spec)
     if m:
+        arch = m.groups()[-1]
         if len(m.groups()) == 2:
-            version, arch = LEGACY_MANYLINUX[m.group(1)], _arch(m.group(2))
+            version = LEGACY_MANYLINUX[m.group(1)]
         else:
-            version, arch = (int(m.group(1)), int(m.group(2))), _arch(m.group(3))
-        return Target("linux", arch, "gnu", version) if arch == m.groups()[-1] else None
+            version = (int(m.group(1)), int(m.group(2)))
+        return Target("linux", arch, "gnu", version) if _arch(arch) == arch else None
     m = _MUSLLINUX.match(spec)
     if m and _arch(m.group(3)) == m.group(3):
         return Target("linux", m.group(3), "musl", (int(m.group(1)), int(m.group(2))))

@@ -1,0 +1,106 @@
+"""The zigcc command: env in every shell form, which, targets, doctor, and one-line errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from zigcc.envvars import format_env
+
+
+def zigcc(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "zigcc", *args], capture_output=True,
+                          text=True, env=env)
+
+
+@pytest.fixture
+def cache_env(tmp_path: Path) -> dict[str, str]:
+    return {**os.environ, "ZIGCC_CACHE_DIR": str(tmp_path / "c a$che")}
+
+
+def test_env_sh_is_safe_to_eval(cache_env: dict[str, str]) -> None:
+    out = zigcc("env", "--target", "manylinux_2_17_aarch64", env=cache_env)
+    assert out.returncode == 0, out.stderr
+    script = out.stdout + '\nprintf "%s\\n" "$CC" "$LDSHARED" "$ZIGCC_TARGET"'
+    shown = subprocess.run(["sh", "-c", script], capture_output=True, text=True, check=True)
+    cc, ldshared, target = shown.stdout.splitlines()
+    assert cc == str(Path(cache_env["ZIGCC_CACHE_DIR"]) / "toolchains/aarch64-linux-gnu.2.17/cc")
+    assert ldshared == cc + " -shared"
+    assert target == "aarch64-linux-gnu.2.17"
+    assert Path(cc).is_file() and os.access(cc, os.X_OK)
+
+
+def test_env_json_and_default_native(cache_env: dict[str, str]) -> None:
+    out = zigcc("env", "--shell", "json", env=cache_env)
+    data = json.loads(out.stdout)
+    assert set(data) >= {"CC", "CXX", "AR", "RANLIB", "LDSHARED", "LDCXXSHARED"}
+    assert data["ZIGCC_TARGET"].startswith(("x86_64-linux-gnu.2.", "aarch64-linux-gnu.2."))
+
+
+@pytest.mark.parametrize(("shell", "line"), [
+    ("sh", "export A='it'\\''s $x'"),
+    ("fish", "set -gx A 'it\\'s $x'"),
+    ("powershell", "$env:A = 'it''s $x'"),
+])
+def test_shell_quoting(shell: str, line: str) -> None:
+    assert format_env({"A": "it's $x"}, shell) == line
+
+
+def test_fish_quoting_round_trips_if_fish_exists() -> None:
+    if not any((Path(d) / "fish").exists() for d in os.environ["PATH"].split(os.pathsep)):
+        pytest.skip("fish is not installed")
+    out = subprocess.run(["fish", "-c", format_env({"A": "it's \\ $x"}, "fish") + "; echo $A"],
+                         capture_output=True, text=True, check=True)
+    assert out.stdout == "it's \\ $x\n"
+
+
+def test_which(cache_env: dict[str, str]) -> None:
+    out = zigcc("which", "c++", "--target", "win_amd64", env=cache_env)
+    assert out.stdout.strip().endswith("toolchains/x86_64-windows-gnu/c++")
+
+
+def test_targets_lists_the_table() -> None:
+    out = zigcc("targets").stdout
+    for name in ("manylinux_2_19_ppc64le", "riscv64-linux-gnu.2.27", "musllinux_1_2_i686",
+                 "macosx_11_0_arm64", "win32", "generic+v7a+vfp3d16+thumb2-neon-d32"):
+        assert name in out
+
+
+@pytest.mark.parametrize(("args", "needle"), [
+    (["env", "--target", "manylinux_2_17_ppc64le"], "manylinux_2_19_ppc64le"),
+    (["env", "--target", "manylinux1_x86_64"], "lowest that works is 2.17"),
+    (["which", "cc", "--target", "muslinux_1_2_x86_64"], "did you mean 'musllinux_1_2_x86_64'"),
+    (["env", "--target", "macosx_11_0_universal2"], "delocate-merge"),
+])
+def test_errors_are_one_line_with_exit_2(cache_env: dict[str, str], args: list[str],
+                                         needle: str) -> None:
+    out = zigcc(*args, env=cache_env)
+    assert out.returncode == 2
+    assert out.stdout == ""
+    assert out.stderr.startswith("ERROR ") and out.stderr.count("\n") == 1
+    assert needle in out.stderr
+
+
+def test_unwritable_cache_is_one_line(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    out = zigcc("env", env={**os.environ, "ZIGCC_CACHE_DIR": str(blocker / "sub")})
+    assert out.returncode == 2
+    assert out.stderr.startswith("ERROR ") and out.stderr.count("\n") == 1
+    assert "ZIGCC_CACHE_DIR" in out.stderr
+
+
+@pytest.mark.slow
+def test_doctor_smoke_compiles(cache_env: dict[str, str]) -> None:
+    out = zigcc("doctor", "--target", "native", "--target", "manylinux_2_17_aarch64",
+                "--target", "manylinux_2_17_ppc64le", env=cache_env)
+    assert out.returncode == 1  # the ppc64le glibc request is refused
+    assert "zig " in out.stdout and "(0." in out.stdout
+    assert "manylinux_2_17_aarch64 -> aarch64-linux-gnu.2.17" in out.stdout
+    assert out.stdout.count(": ok") == 2
+    assert "manylinux_2_17_ppc64le: ERROR" in out.stdout
