@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import venv
@@ -28,8 +29,9 @@ CHECKS = {
 def test_pip_wheel_with_zig_only(project: str, no_system_compiler: dict[str, str],
                                  tmp_path: Path) -> None:
     out = tmp_path / "wheels"
+    src = shutil.copytree(PROJECTS / project, tmp_path / project)  # pip builds in-tree
     script = (f'eval "$("{sys.executable}" -m zigcc env)" && '
-              f'"{sys.executable}" -m pip wheel --no-deps -w "{out}" "{PROJECTS / project}"')
+              f'"{sys.executable}" -m pip wheel --no-deps -w "{out}" "{src}"')
     build = subprocess.run(["sh", "-c", script], env=no_system_compiler, capture_output=True,
                            text=True)
     assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
