@@ -1,0 +1,538 @@
+"""Read a target Python into one typed, frozen :class:`TargetPython`.
+
+Sources: the running interpreter, a ``zigcc.dump`` JSON or a plain PEP 739
+``build-details.json`` (CPython 3.14+), a target pack made by
+``python -m zigcc.dump --pack DIR``, or a Debian-layout sysroot whose
+``_sysconfigdata_*.py`` is parsed with :mod:`ast` (never imported).
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import re
+import types
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from zigcc import dump as _dump
+
+DETAILS_NAME = _dump.DETAILS_NAME
+SOURCE_FIX = (
+    "pass a Debian-layout sysroot, a dump from `python -m zigcc.dump`, or a build-details.json"
+)
+REGEN = "regenerate it with `python -m zigcc.dump`"
+PKG_FIX = "check the sysroot's python3 packages"
+# fmt: off
+# build_time_vars keys holding one absolute path: rebased under a sysroot.
+SYSROOT_PATH_KEYS = frozenset((
+    "prefix", "exec_prefix", "BINDIR", "LIBDIR", "LIBPL", "LIBDEST", "BINLIBDEST", "DESTLIB",
+    "DESTSHARED", "MACHDESTLIB", "INCLUDEDIR", "INCLUDEPY", "CONFINCLUDEDIR", "CONFINCLUDEPY",
+    "LIBPC", "SCRIPTDIR", "MANDIR", "datarootdir", "srcdir", "abs_srcdir", "abs_builddir",
+))
+_BIG_ENDIAN_CPUS = frozenset((
+    "powerpc", "powerpc64", "ppc", "ppc64", "s390", "s390x", "mips", "mips64", "mipsisa32r6",
+    "mipsisa64r6", "sparc", "sparc64", "hppa", "parisc", "parisc64", "m68k", "aarch64_be", "armeb",
+))
+# Debian multiarch CPU -> uname machine as sysconfig.get_platform() reports it.
+_LINUX_MACHINES = {
+    "i386": "i686", "i486": "i686", "i586": "i686", "powerpc64le": "ppc64le",
+    "powerpc64": "ppc64", "powerpc": "ppc", "mips64el": "mips64", "mipsel": "mips",
+    "hppa": "parisc", "mipsisa64r6el": "mips64", "mipsisa32r6el": "mips",
+}
+# fmt: on
+_SYSCONFIGDATA_RE = r"_sysconfigdata_.*\.py"
+_WINDOWS_ABS = re.compile(r"^[A-Za-z]:[\\/]|^\\\\")
+
+
+class TargetPythonError(Exception):
+    """A target Python could not be read; the message is one line naming the path and the fix."""
+
+
+def _error(where: str, problem: str, fix: str = "") -> TargetPythonError:
+    text = f"{where}: {problem}" + (f"; {fix}" if fix else "")
+    return TargetPythonError(" ".join(text.split()))
+
+
+@dataclass(frozen=True)
+class TargetPython:
+    """Everything a build needs to know about the Python it targets."""
+
+    implementation: str
+    version: tuple[int, int]
+    version_full: str
+    abiflags: str
+    platform: str
+    multiarch: str | None
+    ext_suffix: str
+    soabi: str | None
+    pointer_size: int
+    byteorder: str
+    gil_disabled: bool
+    debug: bool
+    include_dirs: tuple[str, ...]
+    libdir: str | None
+    ldlibrary: str | None
+    libpython: str | None
+    sysconfigdata_name: str | None
+    config_vars: Mapping[str, object] = field(hash=False, repr=False)
+    source: str
+
+
+# ---------------------------------------------------------------- pure helpers
+
+
+def _cpu(arch_text: str) -> str:
+    """CPU of a multiarch triple or sysconfig platform: 'aarch64-linux-gnu', 'linux-aarch64'."""
+    if arch_text.startswith(("linux-", "macosx-", "win-")):
+        return arch_text.rsplit("-", 1)[1]
+    return arch_text.split("-", 1)[0]
+
+
+def guess_pointer_size(arch_text: str) -> int:
+    """32 or 64 from a multiarch triple or sysconfig platform (x32 and n32 ABIs are 32-bit)."""
+    if arch_text.endswith(("gnux32", "gnuabin32")) or arch_text in ("win32", "win-arm32"):
+        return 32
+    wide = ("64", "s390x", "alpha", "amd64")
+    return 64 if any(w in arch_text for w in wide) else 32
+
+
+def guess_byteorder(arch_text: str) -> str:
+    """'big' or 'little' from a multiarch triple or sysconfig platform."""
+    return "big" if _cpu(arch_text) in _BIG_ENDIAN_CPUS else "little"
+
+
+def linux_sysconfig_platform(multiarch: str) -> str:
+    """``sysconfig.get_platform()`` of a Debian arch: 'arm-linux-gnueabihf' -> 'linux-armv7l'."""
+    cpu = multiarch.split("-", 1)[0]
+    if cpu == "arm":
+        cpu = "armv7l" if multiarch.endswith("eabihf") else "armv5tel"
+    return "linux-" + _LINUX_MACHINES.get(cpu, cpu)
+
+
+def soabi_from_suffix(ext_suffix: str) -> str | None:
+    """'.cpython-311-x86_64-linux-gnu.so' -> 'cpython-311-x86_64-linux-gnu'; None for '.so'."""
+    match = re.fullmatch(r"(?:_d)?\.([^.]+)\.[A-Za-z]+", ext_suffix)
+    return match.group(1) if match and "-" in match.group(1) else None
+
+
+def fallback_ext_suffix(
+    version: tuple[int, int], abiflags: str, platform: str, multiarch: str | None
+) -> str | None:
+    """The CPython EXT_SUFFIX for Linux/macOS when a build-details.json omits it."""
+    tag = f"cpython-{version[0]}{version[1]}{abiflags}"
+    if platform.startswith("linux") and multiarch:
+        return f".{tag}-{multiarch}.so"
+    if platform.startswith("macosx"):
+        return f".{tag}-darwin.so"
+    return None
+
+
+def parse_version(text: str, where: str, key: str) -> tuple[int, int]:
+    match = re.fullmatch(r"(\d+)\.(\d+)", text.strip())
+    if not match:
+        raise _error(where, f"key {key} is {text!r}, not 'X.Y'", SOURCE_FIX)
+    return int(match.group(1)), int(match.group(2))
+
+
+def read_build_time_vars(path: str) -> dict[str, Any]:
+    """``build_time_vars`` of a _sysconfigdata_*.py, by ``ast.literal_eval`` (never executed)."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            tree = ast.parse(handle.read(), filename=path)
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise _error(path, f"cannot parse: {exc}", PKG_FIX) from None
+    for node in tree.body:
+        targets = node.targets if isinstance(node, ast.Assign) else []
+        if any(isinstance(t, ast.Name) and t.id == "build_time_vars" for t in targets):
+            try:
+                value = ast.literal_eval(node.value)  # type: ignore[attr-defined]
+            except (ValueError, TypeError, SyntaxError, RecursionError):
+                value = None
+            if isinstance(value, dict) and all(isinstance(k, str) for k in value):
+                return value
+            raise _error(path, "key build_time_vars is not a literal dict of str keys", PKG_FIX)
+    raise _error(path, "no build_time_vars = {...} assignment", PKG_FIX)
+
+
+def _vstr(version: tuple[int, int]) -> str:
+    return f"{version[0]}.{version[1]}"
+
+
+def _frozen(mapping: Mapping[str, object]) -> Mapping[str, object]:
+    return types.MappingProxyType(dict(mapping))
+
+
+# ---------------------------------------------------------------- JSON sources
+
+
+def _get(
+    data: Mapping[str, Any], dotted: str, kind: Any, where: str, required: bool = False
+) -> Any:
+    """Value at ``a.b.c`` checked against ``kind``; None when absent and not required."""
+    value: Any = data
+    for part in dotted.split("."):
+        if not isinstance(value, Mapping) or part not in value:
+            if required:
+                raise _error(where, f"missing key {dotted}", REGEN)
+            return None
+        value = value[part]
+    if value is None and not required:
+        return None
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise _error(where, f"key {dotted} has type {type(value).__name__}", REGEN)
+    return value
+
+
+def _resolver(base: str) -> Any:
+    def resolve(path: str | None) -> str | None:
+        if path is None:
+            return None
+        if os.path.isabs(path) or _WINDOWS_ABS.match(path):
+            return path
+        return os.path.normpath(os.path.join(base, path))
+
+    return resolve
+
+
+def _first_existing(*paths: str | None) -> str | None:
+    return next((p for p in paths if p and os.path.isfile(p)), None)
+
+
+def _partial_vars(
+    tp: dict[str, Any], details: Mapping[str, Any], base_prefix: str
+) -> dict[str, object]:
+    """The config vars a plain build-details.json implies."""
+    pairs: dict[str, object] = {
+        "prefix": base_prefix,
+        "VERSION": _vstr(tp["version"]),
+        "ABIFLAGS": tp["abiflags"],
+        "EXT_SUFFIX": tp["ext_suffix"],
+        "SOABI": tp["soabi"],
+        "MULTIARCH": tp["multiarch"],
+        "LDLIBRARY": tp["ldlibrary"],
+        "SIZEOF_VOID_P": tp["pointer_size"] // 8,
+        "Py_GIL_DISABLED": int(tp["gil_disabled"]),
+        "Py_DEBUG": int(tp["debug"]),
+        "Py_ENABLE_SHARED": int("dynamic" in (details.get("libpython") or {})),
+    }
+    return {k: v for k, v in pairs.items() if v is not None}
+
+
+def from_details(details: Mapping[str, Any], json_dir: str | None, source: str) -> TargetPython:
+    """TargetPython from parsed build-details data; relative paths resolved per PEP 739."""
+    where = source
+    bp = _get(details, "base_prefix", str, where, required=True)
+    if not os.path.isabs(bp) and not _WINDOWS_ABS.match(bp):
+        if json_dir is None:
+            raise _error(where, "key base_prefix is relative but the data has no file location")
+        bp = os.path.normpath(os.path.join(json_dir, bp))
+    resolve = _resolver(bp)
+    zig = _get(details, "arbitrary_data.zigcc", Mapping, where) or {}
+    if zig.get("format", _dump.ZIGCC_FORMAT) != _dump.ZIGCC_FORMAT:
+        raise _error(where, f"key arbitrary_data.zigcc.format is {zig['format']!r}", REGEN)
+
+    def z(key: str, kind: Any) -> Any:
+        return _get(zig, key, kind, f"{where} (arbitrary_data.zigcc)")
+
+    vtext = _get(details, "language.version", str, where, required=True)
+    version = parse_version(vtext, where, "language.version")
+    info = _get(details, "language.version_info", Mapping, where)
+    info = info or _get(details, "implementation.version", Mapping, where)
+    version_full = z("version_full", str) or (_dump.version_string(info) if info else vtext)
+    abiflags = z("abiflags", str)
+    if abiflags is None:
+        abiflags = "".join(str(f) for f in _get(details, "abi.flags", list, where) or [])
+    platform = _get(details, "platform", str, where, required=True)
+    multiarch = z("MULTIARCH", str) or _get(details, "implementation._multiarch", str, where)
+    ext_suffix = (
+        z("EXT_SUFFIX", str)
+        or _get(details, "abi.extension_suffix", str, where)
+        or fallback_ext_suffix(version, abiflags, platform, multiarch)
+    )
+    if not ext_suffix:
+        raise _error(where, "missing key abi.extension_suffix", REGEN)
+    headers = resolve(_get(details, "c_api.headers", str, where))
+    real = resolve(z("pyconfig_dir", str)) if "pyconfig_dir" in zig else None
+    if real is None and headers:
+        real = _dump.find_real_pyconfig_dir(headers, multiarch)
+    include_dirs = tuple(d for d in (headers, real if real != headers else None) if d)
+    dynamic = resolve(_get(details, "libpython.dynamic", str, where))
+    static = resolve(_get(details, "libpython.static", str, where))
+    lib_file = dynamic or static
+    libdir = resolve(z("LIBDIR", str)) or (os.path.dirname(lib_file) if lib_file else None)
+    ldlibrary = z("LDLIBRARY", str) or (os.path.basename(lib_file) if lib_file else None)
+    libpython = _first_existing(
+        os.path.join(libdir, ldlibrary) if libdir and ldlibrary else None, dynamic, static
+    )
+    pointer_size = z("pointer_size", int) or guess_pointer_size(multiarch or platform)
+    sc_name = z("sysconfigdata_name", str)
+    if "sysconfigdata_name" not in zig and platform.startswith("linux") and multiarch:
+        sc_name = _dump.sysconfigdata_name(abiflags, "linux", multiarch)
+    fields: dict[str, Any] = dict(
+        implementation=_get(details, "implementation.name", str, where, required=True),
+        version=version,
+        version_full=version_full,
+        abiflags=abiflags,
+        platform=platform,
+        multiarch=multiarch,
+        ext_suffix=ext_suffix,
+        soabi=z("SOABI", str) or soabi_from_suffix(ext_suffix),
+        pointer_size=pointer_size,
+        byteorder=z("byteorder", str) or guess_byteorder(multiarch or platform),
+        gil_disabled=bool(z("Py_GIL_DISABLED", bool)) or "t" in abiflags,
+        debug=bool(z("Py_DEBUG", bool)) or "d" in abiflags,
+        include_dirs=include_dirs,
+        libdir=libdir,
+        ldlibrary=ldlibrary,
+        libpython=libpython,
+        sysconfigdata_name=sc_name,
+        source=source,
+    )
+    config = z("config_vars", Mapping)
+    cvars = dict(config) if config is not None else _partial_vars(fields, details, bp)
+    overrides = {"INCLUDEPY": headers, "LIBDIR": libdir}
+    if z("pack", bool):
+        overrides.update(CONFINCLUDEPY=include_dirs[-1] if include_dirs else None, LIBPL=libdir)
+    cvars.update({k: v for k, v in overrides.items() if v is not None})
+    return TargetPython(config_vars=_frozen(cvars), **fields)
+
+
+def from_running_interpreter() -> TargetPython:
+    """TargetPython of the interpreter running this code."""
+    return from_details(_dump.collect(), None, "running interpreter")
+
+
+def from_json(path: str) -> TargetPython:
+    """TargetPython from a zigcc dump or a PEP 739 build-details.json (schema 1.x)."""
+    path = os.path.abspath(os.path.expanduser(path))
+    try:
+        with open(path, encoding="utf-8") as handle:
+            details = json.load(handle)
+    except OSError as exc:
+        raise _error(path, f"cannot read: {exc.strerror or exc}", SOURCE_FIX) from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise _error(path, f"not valid JSON ({str(exc).splitlines()[0]})", SOURCE_FIX) from None
+    if not isinstance(details, dict):
+        raise _error(path, "top-level JSON value is not an object", SOURCE_FIX)
+    schema = details.get("schema_version")
+    if schema is None:
+        raise _error(path, "missing key schema_version: not a PEP 739 file", SOURCE_FIX)
+    if not isinstance(schema, str) or not re.fullmatch(r"1\.\d+", schema):
+        raise _error(path, f"key schema_version is {schema!r}; only 1.x is supported", REGEN)
+    return from_details(details, os.path.dirname(path), path)
+
+
+def from_pack(directory: str) -> TargetPython:
+    """TargetPython from a target pack (a dir holding build-details.json)."""
+    directory = os.path.abspath(os.path.expanduser(directory))
+    path = os.path.join(directory, DETAILS_NAME)
+    if not os.path.isfile(path):
+        fix = "make a pack with `python -m zigcc.dump --pack DIR` on the target"
+        raise _error(directory, f"no {DETAILS_NAME} in this dir", fix)
+    return from_json(path)
+
+
+# ---------------------------------------------------------------- sysroots
+
+
+def _python_dirs(root: str) -> dict[str, tuple[str, list[str]]]:
+    """'3.11' / '3.13t' -> (lib dir, _sysconfigdata files) under a sysroot."""
+    found: dict[str, tuple[str, list[str]]] = {}
+    for libname in ("lib", "lib64"):
+        base = os.path.join(root, "usr", libname)
+        for name in sorted(os.listdir(base)) if os.path.isdir(base) else []:
+            match = re.fullmatch(r"python(3\.\d+t?)", name)
+            path = os.path.join(base, name)
+            if not match or match.group(1) in found or not os.path.isdir(path):
+                continue
+            files = sorted(f for f in os.listdir(path) if re.fullmatch(_SYSCONFIGDATA_RE, f))
+            if files:
+                found[match.group(1)] = (path, files)
+    return found
+
+
+def _rank_sysconfigdata(name: str, threaded: bool) -> tuple[int, int, str]:
+    """Sort key: the default-ABI ``_sysconfigdata_<flags>_linux_<multiarch>.py`` first."""
+    match = re.fullmatch(r"_sysconfigdata_([a-z]*)_(.*)\.py", name)
+    flags, rest = (match.group(1), match.group(2)) if match else ("?", name)
+    return (int(flags != ("t" if threaded else "")), int(not rest.startswith("linux_")), name)
+
+
+def _choose_python(
+    root: str, found: dict[str, tuple[str, list[str]]], version: tuple[int, int] | None
+) -> str:
+    names = sorted(found, key=lambda v: (int(v.split(".")[1].rstrip("t")), v))
+    if version is not None:
+        wanted = _vstr(version)
+        names = [n for n in names if n.rstrip("t") == wanted]
+        if not names:
+            problem = f"no Python {wanted} in usr/lib (found {', '.join(sorted(found))})"
+            raise _error(root, problem, "pick one of those versions")
+        return wanted if wanted in names else names[0]
+    if len(names) > 1:
+        fix = f"choose one by passing its version, e.g. {names[-1].rstrip('t')}"
+        raise _error(root, f"several Pythons found ({', '.join(names)})", fix)
+    return names[0]
+
+
+def _in_root(root: str, path: str) -> str:
+    return os.path.join(root, path.lstrip("/")) if path.startswith("/") else path
+
+
+def _existing_in_root(root: str, path: str | None) -> str | None:
+    """``path`` if it exists, following an absolute symlink inside ``root`` once."""
+    if not path:
+        return None
+    if os.path.isfile(path):
+        return path
+    if os.path.islink(path):
+        target = os.readlink(path)
+        candidate = _in_root(root, target) if target.startswith("/") else None
+        if candidate and os.path.isfile(candidate):
+            return candidate
+    return None
+
+
+def rebase_vars(build_vars: Mapping[str, Any], root: str) -> dict[str, Any]:
+    """Build-time vars with the single-path values of SYSROOT_PATH_KEYS moved under ``root``."""
+    out = dict(build_vars)
+    for key in SYSROOT_PATH_KEYS:
+        value = out.get(key)
+        if isinstance(value, str) and value.startswith("/") and not any(c.isspace() for c in value):
+            out[key] = _in_root(root, value)
+    return out
+
+
+def _patchlevel_version(include_dir: str) -> str | None:
+    try:
+        path = os.path.join(include_dir, "patchlevel.h")
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            match = re.search(r'#define\s+PY_VERSION\s+"([^"]+)"', handle.read())
+    except OSError:
+        return None
+    return match.group(1) if match else None
+
+
+def _sysroot_byteorder(cv: Mapping[str, Any], arch_text: str) -> str:
+    if cv.get("DOUBLE_IS_BIG_ENDIAN_IEEE754") == 1:
+        return "big"
+    if cv.get("DOUBLE_IS_LITTLE_ENDIAN_IEEE754") == 1:
+        return "little"
+    return guess_byteorder(arch_text)
+
+
+def _sysroot_libpython(root: str, cv: Mapping[str, Any], libdir: str | None) -> str | None:
+    """LDLIBRARY, INSTSONAME or the static LIBRARY, in LIBDIR then LIBPL."""
+    for directory in (libdir, cv.get("LIBPL")):
+        for name in (cv.get("LDLIBRARY"), cv.get("INSTSONAME"), cv.get("LIBRARY")):
+            if isinstance(directory, str) and isinstance(name, str) and name:
+                found = _existing_in_root(root, os.path.join(directory, name))
+                if found:
+                    return found
+    return None
+
+
+def from_sysroot(root: str, version: tuple[int, int] | None = None) -> TargetPython:
+    """TargetPython from a Debian-layout sysroot (``usr/lib/python3.X/_sysconfigdata_*.py``)."""
+    root = os.path.abspath(os.path.expanduser(root))
+    if not os.path.isdir(root):
+        raise _error(root, "not a directory", SOURCE_FIX)
+    found = _python_dirs(root)
+    if not found:
+        raise _error(root, "no usr/lib/python3.*/_sysconfigdata_*.py found", SOURCE_FIX)
+    chosen = _choose_python(root, found, version)
+    libdest, files = found[chosen]
+    name = sorted(files, key=lambda f: _rank_sysconfigdata(f, chosen.endswith("t")))[0]
+    data_path = os.path.join(libdest, name)
+    raw = read_build_time_vars(data_path)
+    cv = rebase_vars(raw, root)
+    where = f"{data_path} (build_time_vars)"
+    ext_suffix = cv.get("EXT_SUFFIX")
+    if not isinstance(ext_suffix, str) or not ext_suffix:
+        raise _error(where, "missing key EXT_SUFFIX", PKG_FIX)
+    vtext = cv.get("VERSION") if isinstance(cv.get("VERSION"), str) else chosen.rstrip("t")
+    pyver = parse_version(str(vtext), where, "VERSION")
+    stem = name[: -len(".py")]
+    multiarch = cv.get("MULTIARCH") or (stem.split("_linux_", 1)[1] if "_linux_" in stem else None)
+    arch_text = multiarch or str(cv.get("HOST_GNU_TYPE") or "")
+    include_dir = str(
+        cv.get("INCLUDEPY") or os.path.join(root, "usr", "include", "python" + chosen)
+    )
+    real = _dump.find_real_pyconfig_dir(include_dir, multiarch)
+    if real is None and multiarch:
+        candidate = os.path.join(root, "usr", "include", multiarch, os.path.basename(include_dir))
+        real = candidate if os.path.isfile(os.path.join(candidate, "pyconfig.h")) else None
+    libdir = cv.get("LIBDIR") or (
+        os.path.join(root, "usr", "lib", multiarch) if multiarch else None
+    )
+    ldlibrary = cv.get("LDLIBRARY") or None
+    libpython = _sysroot_libpython(root, cv, libdir)
+    sizeof = cv.get("SIZEOF_VOID_P")
+    abiflags = str(cv.get("ABIFLAGS") or "")
+    return TargetPython(
+        implementation="cpython",
+        version=pyver,
+        version_full=_patchlevel_version(include_dir) or _vstr(pyver),
+        abiflags=abiflags,
+        platform=linux_sysconfig_platform(multiarch) if multiarch else "linux-" + _cpu(arch_text),
+        multiarch=multiarch,
+        ext_suffix=ext_suffix,
+        soabi=cv.get("SOABI") or soabi_from_suffix(ext_suffix),
+        pointer_size=sizeof * 8
+        if isinstance(sizeof, int) and sizeof
+        else guess_pointer_size(arch_text),
+        byteorder=_sysroot_byteorder(cv, arch_text),
+        gil_disabled=bool(cv.get("Py_GIL_DISABLED")),
+        debug=bool(cv.get("Py_DEBUG")),
+        include_dirs=tuple(d for d in (include_dir, real if real != include_dir else None) if d),
+        libdir=libdir,
+        ldlibrary=ldlibrary,
+        libpython=libpython,
+        sysconfigdata_name=stem,
+        config_vars=_frozen(cv),
+        source=root,
+    )
+
+
+# ---------------------------------------------------------------- dispatch
+
+
+def load(spec: str) -> TargetPython:
+    """'current', a .json file, a pack dir (with build-details.json) or a sysroot dir."""
+    if spec == "current":
+        return from_running_interpreter()
+    path = os.path.abspath(os.path.expanduser(spec))
+    if os.path.isfile(path):
+        return from_json(path)
+    if os.path.isdir(path):
+        if os.path.isfile(os.path.join(path, DETAILS_NAME)):
+            return from_pack(path)
+        return from_sysroot(path)
+    fix = "pass 'current', a build-details.json, a pack dir or a sysroot dir"
+    raise _error(path, "no such file or directory", fix)
+
+
+def dispatch_include_root(target: TargetPython) -> str | None:
+    """Dir that resolves the ``#include <multiarch/python3.X/pyconfig.h>`` of a Debian
+    dispatching pyconfig.h in ``include_dirs[0]`` (None when there is no dispatcher).
+
+    Python.h includes "pyconfig.h" from its own dir first, so a build must also
+    reach the real one through this root (e.g. ``-idirafter``)."""
+    if len(target.include_dirs) < 2:
+        return None
+    root = os.path.dirname(os.path.normpath(target.include_dirs[0]))
+    real_parent = os.path.dirname(os.path.dirname(os.path.normpath(target.include_dirs[-1])))
+    return root if real_parent == root else None
+
+
+def check_buildable(target: TargetPython) -> None:
+    """Raise TargetPythonError unless Python.h and a real pyconfig.h are on this machine."""
+    fix = f"install the python{_vstr(target.version)} dev headers of the target, or make a pack"
+    main = target.include_dirs[0] if target.include_dirs else None
+    if main is None or not os.path.isfile(os.path.join(main, "Python.h")):
+        raise _error(main or target.source, "Python.h not found (key c_api.headers)", fix)
+    if not os.path.isfile(os.path.join(target.include_dirs[-1], "pyconfig.h")):
+        raise _error(target.include_dirs[-1], "pyconfig.h not found", fix)
