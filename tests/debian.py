@@ -1,0 +1,647 @@
+"""Real Debian CPython interpreters of foreign architectures, for tests and benchmarks.
+
+Debian's own packages are unpacked into a sysroot per architecture (``dpkg-deb -x``, no
+maintainer scripts) and run under qemu-user: ``qemu-<cpu>-static -L <root> <root>/usr/bin/python3.X``.
+i386 runs natively through its own dynamic loader.  No pytest here: ``benchmarks/`` imports it too.
+``python tests/debian.py [ARCH ...]`` builds (or reuses) sysroots and prints timings.
+
+Downloads go through ``apt-get`` with a private state directory (the host's apt configuration and
+dpkg database are never changed).  When the mirror serves an index apt refuses ("File has
+unexpected size ... Mirror sync in progress?"), the Packages index is fetched directly, the
+dependencies are resolved here, and a warning says the index signature was not checked.  Anything
+that cannot yield a verified, working interpreter raises :class:`DebianPythonError`.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import lzma
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["ARCHES", "ArchSpec", "DebianPython", "DebianPythonError", "debian_mirror"]
+__all__ += ["default_cache", "ensure_packages", "ensure_python"]
+
+KEYRING = Path("/usr/share/keyrings/debian-archive-keyring.gpg")
+DEFAULT_MIRROR = "http://deb.debian.org/debian"
+_FORMAT = 1  # bump to rebuild every cached sysroot
+_I386_LOADER = "ld-linux.so.2"
+_HOST_ONLY = {"PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "PYTHONEXECUTABLE", "VIRTUAL_ENV"}
+
+
+class DebianPythonError(RuntimeError):
+    """A Debian interpreter or package could not be provided."""
+
+
+@dataclass(frozen=True)
+class ArchSpec:
+    """A Debian architecture and what its interpreter must report about itself."""
+
+    arch: str
+    suite: str
+    version: tuple[int, int]
+    multiarch: str
+    machine: str  # platform.machine() in the target
+    qemu: str | None  # qemu-user cpu name; None: runs natively
+    byteorder: str
+    pointer_size: int
+
+
+_TABLE = """
+arm64   bookworm 3.11 aarch64-linux-gnu     aarch64 aarch64 little 8
+armhf   bookworm 3.11 arm-linux-gnueabihf   armv7l  arm     little 4
+i386    bookworm 3.11 i386-linux-gnu        i686    -       little 4
+ppc64el bookworm 3.11 powerpc64le-linux-gnu ppc64le ppc64le little 8
+s390x   bookworm 3.11 s390x-linux-gnu       s390x   s390x   big    8
+riscv64 trixie   3.13 riscv64-linux-gnu     riscv64 riscv64 little 8
+"""
+
+
+def _row(line: str) -> ArchSpec:
+    arch, suite, version, multiarch, machine, qemu, byteorder, size = line.split()
+    major, minor = (int(part) for part in version.split("."))
+    cpu = None if qemu == "-" else qemu
+    return ArchSpec(arch, suite, (major, minor), multiarch, machine, cpu, byteorder, int(size))
+
+
+ARCHES: dict[str, ArchSpec] = {spec.arch: spec for spec in map(_row, _TABLE.strip().splitlines())}
+
+
+def _spec(arch: str) -> ArchSpec:
+    if arch not in ARCHES:
+        raise DebianPythonError(f"unknown Debian architecture {arch!r}; known: {', '.join(ARCHES)}")
+    return ARCHES[arch]
+
+
+@dataclass(frozen=True)
+class DebianPython:
+    """Debian's CPython of one architecture, unpacked in ``root``."""
+
+    arch: str
+    suite: str
+    root: Path
+    version: tuple[int, int]
+    python: Path
+    glibc: tuple[int, int] = (0, 0)
+
+    @property
+    def spec(self) -> ArchSpec:
+        return _spec(self.arch)
+
+    @property
+    def multiarch(self) -> str:
+        return self.spec.multiarch
+
+    @property
+    def machine(self) -> str:
+        return self.spec.machine
+
+    @property
+    def ext_suffix(self) -> str:
+        return ".cpython-{}{}-{}.so".format(*self.version, self.multiarch)
+
+    @property
+    def include_dirs(self) -> list[Path]:
+        """Python.h's directory, then the one with the multiarch pyconfig.h."""
+        name = "python{}.{}".format(*self.version)
+        return [self.root / "usr/include" / name, self.root / "usr/include" / self.multiarch / name]
+
+    @property
+    def cflags(self) -> list[str]:
+        """Compiler flags for these headers.  Debian's ``python3.X/pyconfig.h`` only includes
+        ``<MULTIARCH/python3.X/pyconfig.h>``, so ``usr/include`` must be searchable too:
+        ``-idirafter`` keeps the toolchain's own libc headers ahead of the sysroot's."""
+        includes = [f"-I{directory}" for directory in self.include_dirs]
+        return [*includes, "-idirafter", str(self.root / "usr/include")]
+
+    @property
+    def linux_platform_tag(self) -> str:
+        """Platform tag of a plain linux wheel, e.g. ``linux_armv7l``."""
+        return f"linux_{self.machine}"
+
+    @property
+    def manylinux_platform_tag(self) -> str:
+        """The newest manylinux tag this glibc accepts, e.g. ``manylinux_2_36_aarch64``."""
+        return "manylinux_{}_{}_{}".format(*self.glibc, self.machine)
+
+    def command(self, *args: str | os.PathLike[str]) -> list[str]:
+        """argv running this interpreter with ``args``."""
+        spec = self.spec
+        if spec.qemu is None:
+            libdirs = ":".join(str(self.root / sub / spec.multiarch) for sub in ("lib", "usr/lib"))
+            loader = str(self.root / "lib" / _I386_LOADER)
+            head = ["setarch", spec.machine, loader, "--library-path", libdirs]
+        else:
+            head = [f"qemu-{spec.qemu}-static", "-L", str(self.root)]
+        return [*head, str(self.python), *map(str, args)]
+
+    def run(
+        self,
+        *args: str | os.PathLike[str],
+        env: Mapping[str, str] | None = None,
+        cwd: str | os.PathLike[str] | None = None,
+        timeout: float = 600,
+        check: bool = False,
+        input: str | None = None,
+    ) -> subprocess.CompletedProcess[str]:
+        """Run the interpreter, capturing text output.
+
+        The host's PYTHONPATH, PYTHONHOME and virtualenv variables are dropped and user
+        site-packages are off; ``env`` is added on top of the rest of ``os.environ``.
+        """
+        argv = self.command(*args)
+        return subprocess.run(
+            argv, env=_target_env(env), cwd=cwd, timeout=timeout, check=check, input=input,
+            capture_output=True, text=True,
+        )  # fmt: skip
+
+
+def _target_env(extra: Mapping[str, str] | None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in _HOST_ONLY and k[:5] != "QEMU_"}
+    env["PYTHONNOUSERSITE"] = "1"
+    env.update(extra or {})
+    return env
+
+
+def default_cache() -> Path:
+    """``$ZIGCC_TEST_CACHE``, else ``~/.cache/zigcc-tests``."""
+    configured = os.environ.get("ZIGCC_TEST_CACHE")
+    return Path(configured) if configured else Path.home() / ".cache" / "zigcc-tests"
+
+
+def _log(message: str) -> None:
+    print(f"[tests/debian] {message}", file=sys.stderr, flush=True)
+
+
+@dataclass(frozen=True)
+class _Sysroot:
+    """Where one architecture's files live: ``<cache>/<suite>-<arch>/`` and a lock beside it."""
+
+    spec: ArchSpec
+    base: Path
+    root: Path
+    apt: Path  # private apt state, config and cache
+    status: Path  # dpkg status file listing what root holds
+    archives: Path
+    ready: Path  # written last, once root is verified
+    lock: Path
+
+
+def _sysroot(arch: str, cache: Path | None) -> _Sysroot:
+    spec = _spec(arch)
+    base = (cache or default_cache()).expanduser().resolve() / f"{spec.suite}-{spec.arch}"
+    apt = base / "apt"
+    return _Sysroot(
+        spec, base, base / "root", apt, apt / "status", apt / "cache/archives",
+        base / "ready.json", base.with_name(base.name + ".lock"),
+    )  # fmt: skip
+
+
+@contextmanager
+def _locked(s: _Sysroot) -> Iterator[None]:
+    s.lock.parent.mkdir(parents=True, exist_ok=True)
+    with open(s.lock, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            _log(f"waiting for another process preparing {s.base} ({s.lock})")
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _load_ready(s: _Sysroot) -> DebianPython | None:
+    try:
+        data = json.loads(s.ready.read_text())
+        major, minor = data["version"]
+        glibc = (int(data["glibc"][0]), int(data["glibc"][1]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    python = s.root / "usr/bin" / f"python{major}.{minor}"
+    if data.get("format") != _FORMAT or not python.is_file():
+        return None
+    return DebianPython(s.spec.arch, s.spec.suite, s.root, (major, minor), python, glibc)
+
+
+def ensure_python(arch: str, cache: Path | None = None) -> DebianPython:
+    """Debian's CPython for ``arch`` (a key of :data:`ARCHES`), building its sysroot on first use.
+
+    Idempotent and safe across processes (file lock; ``ready.json`` is written last, after
+    the interpreter has been verified).  Raises :class:`DebianPythonError` when no working
+    interpreter can be had.
+    """
+    s = _sysroot(arch, cache)
+    found = _load_ready(s)
+    if found is not None:
+        return found
+    _check_tools(s.spec)
+    with _locked(s):
+        found = _load_ready(s)
+        if found is not None:
+            return found
+        started = time.monotonic()
+        _log(f"building the {s.spec.suite} {arch} sysroot in {s.base}")
+        if s.base.exists():
+            shutil.rmtree(s.base)
+        for sub in ("lists/partial", "cache/archives/partial", "sources.list.d", "preferences.d"):
+            (s.apt / sub).mkdir(parents=True)
+        s.status.touch()
+        (s.apt / "sources.list.d/debian.sources").write_text(
+            f"Types: deb\nURIs: {debian_mirror()}\nSuites: {s.spec.suite}\nComponents: main\n"
+            f"Architectures: {arch}\nSigned-By: {KEYRING}\n"
+        )
+        ver = "{}.{}".format(*s.spec.version)
+        debs = _download(
+            s, [f"python{ver}-minimal", f"libpython{ver}-stdlib", f"libpython{ver}-dev"]
+        )
+        staging = s.base / "root.tmp"
+        staging.mkdir()
+        _unpack(s, debs, staging)
+        staging.rename(s.root)  # before verifying: paths baked into .pyc files are final ones
+        probe = DebianPython(
+            arch, s.spec.suite, s.root, s.spec.version, s.root / f"usr/bin/python{ver}"
+        )
+        info = _verify(probe)
+        _precompile(probe)
+        ready = {"format": _FORMAT, "version": list(s.spec.version), "glibc": info["glibc"]}
+        _write_atomic(s.ready, json.dumps({**ready, "probe": info}, indent=2) + "\n")
+        _log(f"{arch}: ready in {time.monotonic() - started:.1f}s: {probe.python}")
+    found = _load_ready(s)
+    if found is None:
+        raise DebianPythonError(f"{s.ready} unreadable right after it was written")
+    return found
+
+
+def ensure_packages(arch: str, packages: Sequence[str], cache: Path | None = None) -> Path:
+    """Unpack more Debian ``packages`` (with their dependencies) into ``arch``'s sysroot.
+
+    Returns the sysroot.  Packages unpacked before are skipped.  Files only: no maintainer
+    scripts run.  Raises :class:`DebianPythonError` on failure.
+    """
+    root = ensure_python(arch, cache).root
+    s = _sysroot(arch, cache)
+    wanted = [name.split(":")[0] for name in packages]
+    if set(wanted) <= _installed(s.status):
+        return root
+    with _locked(s):
+        missing = [name for name in wanted if name not in _installed(s.status)]
+        if missing:
+            _log(f"{arch}: adding {' '.join(missing)} to {root}")
+            _unpack(s, _download(s, missing, refresh=False), root)
+    return root
+
+
+def _check_tools(spec: ArchSpec) -> None:
+    runner = "setarch" if spec.qemu is None else f"qemu-{spec.qemu}-static"
+    missing = [tool for tool in ("apt-get", "dpkg-deb", "gpgv", runner) if not shutil.which(tool)]
+    if missing:
+        raise DebianPythonError(f"missing {missing}: run `bash .ci/install-deps.sh` as root")
+    if not KEYRING.is_file():
+        raise DebianPythonError(f"{KEYRING} not found: apt-get install debian-archive-keyring")
+
+
+def debian_mirror() -> str:
+    """``$ZIGCC_DEBIAN_MIRROR``, else the first Debian mirror of the host's apt sources."""
+    configured = os.environ.get("ZIGCC_DEBIAN_MIRROR")
+    if configured:
+        return configured.rstrip("/")
+    sources = [Path("/etc/apt/sources.list"), *sorted(Path("/etc/apt/sources.list.d").glob("*"))]
+    for path in sources:
+        if path.suffix in (".list", ".sources") and path.is_file():
+            for line in path.read_text(errors="replace").splitlines():
+                for url in re.findall(r"https?://\S+", line.split("#")[0]):
+                    if str(url).rstrip("/").endswith("/debian"):
+                        return str(url).rstrip("/")
+    return DEFAULT_MIRROR
+
+
+# ------------------------------------------------------------------------------------- fetching
+
+
+def _apt(s: _Sysroot, *args: str) -> subprocess.CompletedProcess[str]:
+    options = {
+        "APT::Architecture": s.spec.arch,
+        "APT::Architectures": s.spec.arch,
+        "Dir::State": s.apt,
+        "Dir::State::Lists": s.apt / "lists",
+        "Dir::State::status": s.status,
+        "Dir::Cache": s.apt / "cache",
+        "Dir::Cache::archives": s.archives,
+        "Dir::Etc::SourceList": "/dev/null",
+        "Dir::Etc::SourceParts": s.apt / "sources.list.d",
+        "Dir::Etc::Preferences": "/dev/null",
+        "Dir::Etc::PreferencesParts": s.apt / "preferences.d",
+        "APT::Install-Recommends": "false",
+        "APT::Sandbox::User": "root" if os.geteuid() == 0 else "",
+        "APT::Update::Post-Invoke-Success::": "",
+        "Acquire::Check-Valid-Until": "false",
+        "Acquire::Languages": "none",
+        "Debug::NoLocking": "true",
+    }
+    argv = ["apt-get", "-q", "-y", *(f"-o{key}={value}" for key, value in options.items()), *args]
+    env = {**os.environ, "LC_ALL": "C", "DEBIAN_FRONTEND": "noninteractive"}
+    return subprocess.run(argv, capture_output=True, text=True, env=env, timeout=1800)
+
+
+def _apt_update(s: _Sysroot, attempts: int = 3) -> str | None:
+    """``apt-get update`` (retried); None on success, else apt's complaint."""
+    error = ""
+    for attempt in range(1, attempts + 1):
+        result = _apt(s, "update")
+        output = result.stdout + result.stderr
+        # an unreachable mirror is only a warning ("W: Failed to fetch") to apt-get update
+        if result.returncode == 0 and not re.search(r"^(E: |W: Failed)", output, re.MULTILINE):
+            return None
+        error = (result.stderr.strip() or result.stdout.strip())[-2000:]
+        _log(f"{s.spec.arch}: apt-get update failed ({attempt}/{attempts}): {error[:300]}")
+        if attempt < attempts:
+            time.sleep(3 * attempt)
+    return error
+
+
+def _download(s: _Sysroot, names: list[str], refresh: bool = True) -> list[Path]:
+    """Fetch ``names`` and what they need that the status file lacks; returns the .debs."""
+    for old in s.archives.glob("*.deb"):
+        old.unlink()
+    errors: list[str] = []
+    for update in [True] if refresh else [False, True]:  # cached lists first, if any
+        problem = _apt_update(s) if update else None
+        if problem is not None:
+            errors.append(f"apt-get update:\n{problem}")
+            break
+        result = _apt(s, "install", "--download-only", *names)
+        if result.returncode == 0:
+            return sorted(s.archives.glob("*.deb"))
+        errors.append(f"apt-get install --download-only {names}:\n{result.stderr[-2000:]}")
+    _log(f"{s.spec.arch}: apt failed; resolving {names} from the mirror's Packages index itself")
+    for partial in s.archives.glob("*.deb"):
+        partial.unlink()
+    try:
+        return _download_direct(s, names)
+    except DebianPythonError as error:
+        joined = "\n\n".join([*errors, f"direct download: {error}"])
+        raise DebianPythonError(f"cannot download {names} for {s.spec.arch}:\n{joined}") from error
+
+
+def _fetch(url: str) -> bytes:
+    problem: Exception | None = None
+    for attempt in range(3):
+        time.sleep(2 * attempt)
+        try:
+            with urllib.request.urlopen(url, timeout=120) as response:
+                return bytes(response.read())
+        except Exception as error:  # urllib raises many kinds
+            problem = error
+            if getattr(error, "code", None) == 404:
+                break
+    raise DebianPythonError(f"cannot fetch {url}: {problem}")
+
+
+def _signed_sha256(s: _Sysroot) -> dict[str, str]:
+    """SHA256 of each file the suite's InRelease lists, after checking its signature."""
+    inrelease = s.base / "InRelease"
+    inrelease.write_bytes(_fetch(f"{debian_mirror()}/dists/{s.spec.suite}/InRelease"))
+    argv = ["gpgv", "--keyring", str(KEYRING), "--output", "-", str(inrelease)]
+    check = subprocess.run(argv, capture_output=True, text=True)
+    if check.returncode != 0:
+        raise DebianPythonError(f"bad signature on {s.spec.suite}'s InRelease:\n{check.stderr}")
+    section, hashes = "", {}
+    for line in check.stdout.splitlines():
+        if not line.startswith(" "):
+            section = line.strip()
+        elif section == "SHA256:":
+            digest, _size, name = line.split()
+            hashes[name] = digest
+    return hashes
+
+
+def _packages_index(s: _Sysroot) -> dict[str, dict[str, str]]:
+    dists = f"{debian_mirror()}/dists/{s.spec.suite}"
+    relative = f"main/binary-{s.spec.arch}/Packages.xz"
+    expected = _signed_sha256(s).get(relative)
+    data = b""
+    if expected:
+        with suppress(DebianPythonError):
+            data = _fetch(f"{dists}/main/binary-{s.spec.arch}/by-hash/SHA256/{expected}")
+    if not expected or hashlib.sha256(data).hexdigest() != expected:
+        data = _fetch(f"{dists}/{relative}")
+        if hashlib.sha256(data).hexdigest() != expected:
+            _log(
+                f"WARNING: {dists}/{relative} does not match the signed InRelease (mirror "
+                "mid-sync?); using it anyway: the index signature was NOT checked (each .deb "
+                "is still checked against this index's SHA256)"
+            )
+    keep = {"Package", "Depends", "Pre-Depends", "Provides", "Filename", "SHA256"}
+    index: dict[str, dict[str, str]] = {}
+    for block in lzma.decompress(data).decode("utf-8", "replace").split("\n\n"):
+        fields = dict(line.split(":", 1) for line in block.splitlines() if line[:1].isalnum())
+        stanza = {key: value.strip() for key, value in fields.items() if key in keep}
+        if "Package" in stanza and "Filename" in stanza:
+            index.setdefault(stanza["Package"], stanza)
+    return index
+
+
+def _relation(text: str) -> list[list[str]]:
+    """``a (>= 1) | b:any, c [riscv64]`` -> ``[['a', 'b'], ['c']]``: versions are ignored."""
+    alternatives = (group.split("|") for group in text.split(","))
+    groups = [[re.split(r"[\s(\[:]", alt.strip())[0] for alt in alts] for alts in alternatives]
+    return [[alt for alt in group if alt] for group in groups if any(group)]
+
+
+def _download_direct(s: _Sysroot, names: list[str]) -> list[Path]:
+    index = _packages_index(s)
+    unknown = [name for name in names if name not in index]
+    if unknown:
+        raise DebianPythonError(f"{unknown} not in the {s.spec.suite} {s.spec.arch} index")
+    providers: dict[str, list[str]] = {}
+    for name, stanza in index.items():
+        for provided in _relation(stanza.get("Provides", "")):
+            providers.setdefault(provided[0], []).append(name)
+    have = _installed(s.status)
+    queue = list(names)
+    while queue:
+        name = queue.pop()
+        if name in have:
+            continue
+        have.add(name)
+        depends = index[name].get("Pre-Depends", "") + "," + index[name].get("Depends", "")
+        for group in _relation(depends):
+            if any(alt in have or have.intersection(providers.get(alt, ())) for alt in group):
+                continue
+            real = [alt for alt in group if alt in index]
+            real += [provider for alt in group for provider in providers.get(alt, ())]
+            if not real:
+                raise DebianPythonError(f"{name}: nothing satisfies {' | '.join(group)}")
+            queue.append(real[0])
+    chosen = sorted(have - _installed(s.status))
+    for name in chosen:
+        filename = index[name]["Filename"]
+        data = _fetch(f"{debian_mirror()}/{filename}")
+        if hashlib.sha256(data).hexdigest() != index[name].get("SHA256"):
+            raise DebianPythonError(f"{filename}: SHA256 differs from the index")
+        (s.archives / Path(filename).name).write_bytes(data)
+    _log(f"{s.spec.arch}: downloaded {len(chosen)} packages directly from {debian_mirror()}")
+    return sorted(s.archives.glob("*.deb"))
+
+
+# ------------------------------------------------------------------------------------ unpacking
+
+
+def _installed(status: Path) -> set[str]:
+    try:
+        return set(re.findall(r"^Package: (\S+)", status.read_text(), flags=re.MULTILINE))
+    except OSError:
+        return set()
+
+
+def _unpack(s: _Sysroot, debs: list[Path], root: Path) -> None:
+    """``dpkg-deb -x`` each .deb into ``root``, record it in the status file, fix symlinks."""
+    stanzas = []
+    for deb in debs:
+        unpacked = subprocess.run(["dpkg-deb", "-x", deb, root], capture_output=True, text=True)
+        control = subprocess.run(["dpkg-deb", "-f", deb], capture_output=True, text=True)
+        if unpacked.returncode or control.returncode:
+            raise DebianPythonError(f"dpkg-deb on {deb}: {unpacked.stderr}{control.stderr}")
+        lines = [line for line in control.stdout.strip().splitlines() if line[:7] != "Status:"]
+        stanzas.append("\n".join([lines[0], "Status: install ok installed", *lines[1:]]) + "\n\n")
+    _fix_tree(root, s.spec)
+    with open(s.status, "a") as status:
+        status.writelines(stanzas)
+    for deb in debs:  # the apt lists stay for ensure_packages; the .debs are done with
+        deb.unlink()
+
+
+def _fix_tree(root: Path, spec: ArchSpec) -> None:
+    """usr-merge symlinks (/lib -> usr/lib ...) where only /usr has the directory (trixie),
+    and absolute symlinks made relative so they stay inside the sysroot."""
+    for name in ("bin", "sbin", "lib", "lib64"):
+        top = root / name
+        if (root / "usr" / name).is_dir() and not top.exists() and not top.is_symlink():
+            top.symlink_to(f"usr/{name}")
+    if spec.qemu is None and not (root / "lib" / _I386_LOADER).exists():
+        raise DebianPythonError(f"{root}/lib/{_I386_LOADER} missing after unpacking libc6")
+    for dirpath, dirnames, filenames in os.walk(root):
+        for entry in dirnames + filenames:
+            link = Path(dirpath, entry)
+            target = os.readlink(link) if link.is_symlink() else ""
+            if target.startswith("/"):
+                link.unlink()
+                link.symlink_to(os.path.relpath(root / target.lstrip("/"), dirpath))
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".")
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
+    os.replace(tmp, path)
+
+
+# --------------------------------------------------------------------------------- verification
+
+_PROBE = r"""
+import ctypes, json, platform, sys, sysconfig
+import zigcc_probe_module
+libc = ctypes.CDLL(None)
+libc.gnu_get_libc_version.restype = ctypes.c_char_p
+print(json.dumps({
+    "machine": platform.machine(),
+    "byteorder": sys.byteorder,
+    "pointer_size": ctypes.sizeof(ctypes.c_void_p),
+    "maxsize_bits": sys.maxsize.bit_length() + 1,
+    "version": list(sys.version_info[:2]),
+    "ext_suffix": sysconfig.get_config_var("EXT_SUFFIX"),
+    "multiarch": sysconfig.get_config_var("MULTIARCH"),
+    "prefix": sys.prefix,
+    "strlen": libc.strlen(b"zigcc"),
+    "pythonpath": zigcc_probe_module.OK,
+    "glibc": [int(part) for part in libc.gnu_get_libc_version().decode().split(".")[:2]],
+}))
+"""
+
+
+def _verify(python: DebianPython) -> dict[str, object]:
+    """Run the interpreter; raise unless it is what ``python.spec`` says."""
+    spec = python.spec
+    with tempfile.TemporaryDirectory(prefix="zigcc-probe-") as probe_dir:
+        Path(probe_dir, "zigcc_probe_module.py").write_text("OK = True\n")
+        try:
+            result = python.run("-c", _PROBE, env={"PYTHONPATH": probe_dir}, timeout=300)
+        except (OSError, subprocess.TimeoutExpired) as error:
+            raise DebianPythonError(f"{spec.arch}: cannot run {python.python}: {error}") from error
+    try:
+        info: dict[str, object] = json.loads(result.stdout.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        raise DebianPythonError(
+            f"{spec.arch}: `{' '.join(python.command('-c', '...'))}` exited {result.returncode}:\n"
+            f"{result.stdout[-1000:]}{result.stderr[-3000:]}"
+        ) from None
+    expected: dict[str, object] = {
+        "machine": spec.machine,
+        "byteorder": spec.byteorder,
+        "pointer_size": spec.pointer_size,
+        "maxsize_bits": spec.pointer_size * 8,
+        "version": list(spec.version),
+        "ext_suffix": python.ext_suffix,
+        "multiarch": spec.multiarch,
+        "prefix": str(python.root / "usr"),  # its own stdlib, never the host's
+        "strlen": 5,
+        "pythonpath": True,
+    }
+    wrong = [f"{key}={info.get(key)!r}, not {want!r}" for key, want in expected.items()]
+    wrong = [text for text, (key, want) in zip(wrong, expected.items()) if info.get(key) != want]
+    if wrong or result.returncode:
+        raise DebianPythonError(f"{spec.arch}: {python.python} is not as expected: {wrong}")
+    return info
+
+
+def _precompile(python: DebianPython) -> None:
+    """Byte-compile the stdlib with the target itself: imports under qemu get ~2x faster.
+
+    One compileall per core, each with -j1: its worker pool (forkserver in 3.13) would
+    exec the foreign interpreter directly, which fails without binfmt_misc.
+    """
+    stdlib = python.root / "usr/lib" / "python{}.{}".format(*python.version)
+    env = _target_env(None)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    entries, jobs = sorted(stdlib.iterdir()), max(1, min(os.cpu_count() or 1, 4))
+    argvs = [
+        python.command("-m", "compileall", "-q", "-j1", *entries[i::jobs]) for i in range(jobs)
+    ]
+    null = subprocess.DEVNULL
+    workers = [subprocess.Popen(argv, env=env, stdout=null, stderr=null) for argv in argvs]
+    failed = [worker.wait(timeout=1800) for worker in workers if worker.wait(timeout=1800)]
+    if failed:  # an optimisation only: the interpreter was verified already
+        _log(f"{python.arch}: warning: compileall {stdlib} exited {failed}")
+
+
+def _main(argv: list[str]) -> int:
+    for arch in argv or list(ARCHES):
+        started = time.monotonic()
+        python = ensure_python(arch)
+        ensured = time.monotonic() - started
+        started = time.monotonic()
+        python.run("-c", "pass", check=True)
+        ran = time.monotonic() - started
+        print(
+            f"{arch:8} {python.suite:9} python{python.version[0]}.{python.version[1]}  "
+            f"ensure_python {ensured:6.2f}s  'python -c pass' {ran:5.2f}s  {python.python}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_main(sys.argv[1:]))
