@@ -176,3 +176,16 @@ def test_windows_form_and_python_fallback(tmp_path: Path, recorder: Path) -> Non
     assert proc.returncode == 0
     argv = json.loads(out.read_text())
     assert argv[-1] == "a b.c" and "-Wl,-Bsymbolic-functions" not in argv
+
+
+def test_cxx_link_steps_strip_debug_info(fake_tc: Toolchain, tmp_path: Path) -> None:
+    """zig's cached libc++ carries absolute paths in its debug info: c++ links strip it."""
+    for args, slow in ((["a.o", "-shared", "-o", "x.so"], False),
+                       (["a.o", "-Wl,-O1", "-o", "x.so"], True)):
+        _, argv = _run(fake_tc, "c++", args, tmp_path)
+        assert argv[-1] == "-Wl,--strip-debug", (slow, argv)
+    for args in (["-c", "a.cc"], ["--version"], ["-print-file-name=libc.so"], ["-Wl,-O1", "-c", "a.cc"]):
+        _, argv = _run(fake_tc, "c++", args, tmp_path)
+        assert "-Wl,--strip-debug" not in argv
+    _, argv = _run(fake_tc, "cc", ["a.o", "-shared"], tmp_path)
+    assert "-Wl,--strip-debug" not in argv

@@ -241,6 +241,26 @@ def _sq(text: str) -> str:
     return text.replace("'", "'\\''")
 
 
+# ---- link steps ---------------------------------------------------------------------
+# Arguments that mean "this run does not link".
+NO_LINK = ("-c", "-S", "-E", "-M", "-MM", "-fsyntax-only", "--version", "-dumpversion",
+           "-dumpmachine", "-v", "-###", "--help")
+
+
+def link_extra(tool: str) -> list[str]:
+    """Arguments added to every link step of ``tool``.
+
+    c++: zig builds its static libc++/libc++abi/libunwind with debug info that records
+    zig's own install folder and the folder of the first project that built them (the
+    result is cached): strip debug sections so C++ extensions stay path-independent.
+    """
+    return ["-Wl,--strip-debug"] if tool == "c++" else []
+
+
+def is_link(args: Sequence[str]) -> bool:
+    return not any(a in NO_LINK or a.startswith("-print-") for a in args)
+
+
 # ---- the shim's slow path ---------------------------------------------------------
 def main(argv: Sequence[str]) -> int:
     """Run as ``python -I -S flags.py TOOL ARGS...`` from a toolchain folder."""
@@ -255,7 +275,7 @@ def main(argv: Sequence[str]) -> int:
     base = list(conf["tools"][tool])
     if tool in ("cc", "c++"):
         base.append("-ffile-prefix-map=" + os.getcwd() + "=.")
-        args = translate(args, ctx)
+        args = translate(args, ctx) + (link_extra(tool) if is_link(args) else [])
     cmd = [conf["zig"], *base, *args]
     if os.name == "nt":  # no exec on Windows: run, then pass the exit code through
         return subprocess.call(cmd)

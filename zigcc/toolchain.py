@@ -22,7 +22,7 @@ from pathlib import Path
 from filelock import FileLock
 
 from zigcc import __version__
-from zigcc.flags import Context, fast_patterns
+from zigcc.flags import NO_LINK, Context, fast_patterns, link_extra
 from zigcc.targets import Host, Target
 
 COMPILERS = ("cc", "c++")
@@ -81,6 +81,8 @@ def render(target: Target, zig: Path, python: Path, folder: Path, ctx: Context,
             subst["@PYTHON@"] = shlex.quote(str(python))
             subst["@FLAGS_PY@"] = shlex.quote(str(folder / "flags.py"))
             subst["@PATTERNS@"] = "|".join(fast_patterns(ctx))
+            subst["@NOLINK@"] = "|".join(shlex.quote(a) for a in NO_LINK) + "|'-print-'*"
+            subst["@LINK_EXTRA@"] = " ".join(shlex.quote(a) for a in link_extra(tool))
         subst["@BASE@"] = " ".join(shlex.quote(a) for a in bases[tool])
         subst["@TOOL@"] = tool
         for key, value in subst.items():
