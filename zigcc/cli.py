@@ -6,11 +6,13 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from zigcc import __version__, host
 from zigcc.config import Settings
 from zigcc.envvars import SHELLS, build_env, format_env
 from zigcc.errors import ZigccError
+from zigcc.pytarget import TargetPythonError
 from zigcc.targets import Host, Target, parse, supported
 from zigcc.toolchain import COMPILERS, TOOLS, Toolchain, context_for, materialise
 
@@ -20,12 +22,21 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="version", version=f"zigcc {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     e = sub.add_parser("env", help="print the environment that makes build tools use zig")
-    _target_arg(e)
+    e.add_argument("--target", help="wheel platform tag, zig triple or 'native' (default; "
+                   "with --python: that Python's arch at its lowest glibc)")
+    e.add_argument("--python", metavar="PATH",
+                   help="the target's Python: a sysroot, a pack or dump from "
+                        "`python -m zigcc.dump`, a build-details.json, or 'current'")
     e.add_argument("--shell", choices=SHELLS, default="sh")
     w = sub.add_parser("which", help="print the path of one shim")
     w.add_argument("tool", choices=[*COMPILERS, *TOOLS])
     _target_arg(w)
     sub.add_parser("targets", help="print the supported targets")
+    sub.add_parser("dump-script", help="print the stdlib-only dump tool, to run on a target "
+                                       "machine: python3 dump.py > target.json")
+    v = sub.add_parser("verify", help="check that wheels may carry their platform tags")
+    v.add_argument("wheels", nargs="+", metavar="WHEEL")
+    v.add_argument("--target", required=True, help="the target the wheels were built for")
     d = sub.add_parser("doctor", help="check zig, the cache and a compile per target")
     d.add_argument("--target", action="append", help="target to smoke-test (repeatable)")
     return p
@@ -67,22 +78,60 @@ def run(argv: Sequence[str] | None, settings: Settings) -> int:
         print("\nglibc versions above each row's work too (manylinux_2_X_<arch>); "
               "ppc64le needs >= 2.19, riscv64 >= 2.27.")
         return 0
+    if args.command == "dump-script":
+        from zigcc import dump
+
+        print(Path(dump.__file__).read_text(encoding="utf-8"), end="")
+        return 0
+    if args.command == "verify":
+        return _verify(args.wheels, parse(args.target, host.detect()))
     if args.command == "doctor":
         from zigcc.doctor import doctor
 
         return doctor(args.target or ["native"], settings, toolchain)
-    tc = toolchain(args.target, settings)
     if args.command == "which":
-        print(tc.tool(args.tool))
+        print(toolchain(args.target, settings).tool(args.tool))
         return 0
-    print(format_env(build_env(tc), args.shell))
+    return _env(args.target, args.python, args.shell, settings)
+
+
+def _env(spec: str | None, python: str | None, shell: str, settings: Settings) -> int:
+    env: dict[str, str] = {}
+    if python is None:
+        tc = toolchain(spec or "native", settings)
+    else:
+        from zigcc import crossbuild, pytarget
+
+        tp = pytarget.load(python)
+        target = parse(spec, host.detect()) if spec else crossbuild.target_for(tp)
+        crossbuild.check_compatible(tp, target, sys.version_info[:2], sys.abiflags)
+        tc = toolchain(target.zig_target, settings)
+        env = crossbuild.build_env(tp, target, crossbuild.prepare(tp, target,
+                                                                  settings.cache_dir))
+    print(format_env({**build_env(tc), **env}, shell))
     return 0
+
+
+def _verify(wheels: Sequence[str], target: Target) -> int:
+    from zigcc.wheelcheck import problems
+
+    found = 0
+    for wheel in wheels:
+        path = Path(wheel)
+        if not path.is_file():
+            raise ZigccError(f"{wheel}: no such wheel; pass the path of a .whl file")
+        for problem in problems(path, target):
+            print(problem)
+            found += 1
+        if not found:
+            print(f"{path.name}: ok for {target.wheel_platform}")
+    return 1 if found else 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         return run(argv, Settings.from_env(os.environ))
-    except ZigccError as exc:
+    except (ZigccError, TargetPythonError) as exc:
         print(f"ERROR {exc}", file=sys.stderr)
         return 2
     except OSError as exc:

@@ -65,7 +65,7 @@ def host_dirs(multiarch: str | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
             "/opt/homebrew/lib"}
     if multiarch:
         libs |= {f"/lib/{multiarch}", f"/usr/lib/{multiarch}"}
-    for prefix in {sys.base_prefix, sys.base_exec_prefix}:
+    for prefix in {sys.base_prefix, sys.base_exec_prefix, sys.prefix, sys.exec_prefix}:
         includes.add(os.path.join(prefix, "include"))
         libs.add(os.path.join(prefix, "lib"))
     for name in ("INCLUDEPY", "CONFINCLUDEPY"):

@@ -1,0 +1,155 @@
+"""setuptools cross builds, proven in Debian's real CPython of each architecture (qemu-user).
+
+For each architecture, with every system compiler broken on PATH: `eval "$(zigcc env
+--target TAG --python <sysroot>)"` then an unmodified, isolated `pip wheel`; check the
+wheel's tag, machine type, glibc versions and the absence of build-machine paths; install
+it for that interpreter and import and call the extensions under emulation. The dump
+tool run inside the emulated interpreter must agree with zigcc's reading of the sysroot.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import debian
+import pytest
+from conftest import PROJECTS
+
+from zigcc import dump, pytarget, wheelcheck
+from zigcc.targets import parse
+
+pytestmark = pytest.mark.slow
+ROOT = Path(__file__).parent.parent
+
+# Debian arch -> (requested tag, (sizeof(long), sizeof(void *), byte order))
+ARCHES = {
+    "arm64": ("manylinux_2_17_aarch64", (8, 8, "little")),
+    "armhf": ("manylinux_2_17_armv7l", (4, 4, "little")),
+    "i386": ("manylinux_2_17_i686", (4, 4, "little")),
+    "ppc64el": ("manylinux_2_19_ppc64le", (8, 8, "little")),
+    "s390x": ("manylinux_2_17_s390x", (8, 8, "big")),
+    "riscv64": ("manylinux_2_27_riscv64", (8, 8, "little")),
+}
+
+CALLS = """
+import zt_cmath as m, zt_cpp as c
+assert m.hypot(3, 4) == 5.0, m.hypot(3, 4)
+assert m.sum_calls(lambda i: i * i, 10) == 285
+print(repr(m.layout()))
+assert c.word_counts("b a b") == [("a", 1), ("b", 2)]
+try:
+    c.word_counts("   ")
+except ValueError as e:
+    assert str(e) == "no words in input"
+else:
+    raise SystemExit("C++ exception did not become ValueError")
+print("calls ok")
+"""
+
+
+def _build_python(version: tuple[int, int], tmp_factory: pytest.TempPathFactory) -> str:
+    """An interpreter of the target's version with zigcc installed (the build Python)."""
+    if sys.version_info[:2] == version:
+        return sys.executable
+    name = "python{}.{}".format(*version)
+    candidates = [*map(str, Path.home().glob(f".pyenv/versions/{version[0]}.{version[1]}.*/bin/"
+                                             f"{name}")), shutil.which(name)]
+    found = next((c for c in candidates if c and subprocess.run(
+        [c, "-c", ""], capture_output=True).returncode == 0), None)
+    assert found, f"{name} is needed to build for a CPython {version} target; install it"
+    env_dir = tmp_factory.mktemp(f"build-{name}")
+    subprocess.run([found, "-m", "venv", str(env_dir)], check=True)
+    py = str(env_dir / "bin" / "python")
+    subprocess.run([py, "-m", "pip", "install", "-q", "-e", str(ROOT)], check=True)
+    return py
+
+
+@pytest.fixture(scope="module")
+def build_pythons(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[int, int], str]:
+    return {}
+
+
+@pytest.mark.parametrize("arch", sorted(ARCHES))
+def test_cross_build_runs_on_real_cpython(arch: str, no_system_compiler: dict[str, str],
+                                          tmp_path: Path, build_pythons: dict[tuple[int, int], str],
+                                          tmp_path_factory: pytest.TempPathFactory) -> None:
+    tag, layout = ARCHES[arch]
+    target_py = debian.ensure_python(arch)
+    if target_py.version not in build_pythons:
+        build_pythons[target_py.version] = _build_python(target_py.version, tmp_path_factory)
+    py = build_pythons[target_py.version]
+
+    out = tmp_path / "wheels"
+    for project in ("cmath_ext", "cpp_ext"):
+        src = shutil.copytree(PROJECTS / project, tmp_path / project)
+        script = (f'eval "$("{py}" -m zigcc env --target {tag} --python "{target_py.root}")" && '
+                  f'"{py}" -m pip wheel --no-deps -w "{out}" "{src}"')
+        build = subprocess.run(["sh", "-c", script], env=no_system_compiler,
+                               capture_output=True, text=True)
+        assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
+        assert "system compiler" not in build.stdout + build.stderr
+    wheels = sorted(out.glob("*.whl"))
+    assert len(wheels) == 2
+
+    target = parse(tag)
+    vtag = "cp{}{}".format(*target_py.version)
+    for wheel in wheels:
+        assert wheel.name.endswith(f"-{vtag}-{vtag}-{tag}.whl"), wheel.name
+        assert wheelcheck.problems(wheel, target) == []
+        elves = wheelcheck.wheel_elves(wheel)
+        assert len(elves) == 1
+        (elf,) = elves
+        assert elf.name.endswith(target_py.ext_suffix)
+        assert elf.machine == wheelcheck.MACHINES[target.arch][0]
+        assert elf.max_glibc is not None and elf.max_glibc <= target.libc_version
+        _assert_no_build_machine_paths(wheel, [str(tmp_path), sys.base_prefix, "/usr/include",
+                                               str(target_py.root)])
+
+    site = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target",
+                    str(site), "--platform", tag, "--python-version",
+                    "{}.{}".format(*target_py.version), "--only-binary=:all:", *map(str, wheels)],
+                   check=True)
+    run = target_py.run("-c", CALLS, env={"PYTHONPATH": str(site)}, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines() == [repr(layout), "calls ok"]
+
+
+def _assert_no_build_machine_paths(wheel: Path, paths: list[str]) -> None:
+    import zipfile
+
+    with zipfile.ZipFile(wheel) as zf:
+        blob = b"".join(zf.read(n) for n in zf.namelist() if n.endswith(".so"))
+    for path in paths:
+        assert path.encode() not in blob, f"{path} appears in {wheel.name}"
+
+
+BUILD_FIELDS = ("implementation", "version", "version_full", "abiflags", "platform", "multiarch",
+                "ext_suffix", "soabi", "pointer_size", "byteorder", "gil_disabled", "debug",
+                "ldlibrary")
+
+
+@pytest.mark.parametrize("arch", sorted(ARCHES))
+def test_dump_in_emulated_interpreter_matches_sysroot(arch: str, tmp_path: Path) -> None:
+    target_py = debian.ensure_python(arch)
+    script = tmp_path / "dump.py"
+    shutil.copy(dump.__file__, script)
+    run = target_py.run(str(script), "-o", str(tmp_path / "t.json"))
+    assert run.returncode == 0, run.stderr
+    dumped = pytarget.from_json(tmp_path / "t.json")
+    read = pytarget.from_sysroot(target_py.root)
+    for field in BUILD_FIELDS:
+        assert getattr(dumped, field) == getattr(read, field), field
+    # Same header folders, seen from inside the target (/usr/...) and from the sysroot.
+    inside = [re.sub(r"^.*?/usr/", "/usr/", d) for d in dumped.include_dirs]
+    outside = ["/" + os.path.relpath(d, target_py.root) for d in read.include_dirs]
+    assert inside == outside
+    data = json.loads((tmp_path / "t.json").read_text())
+    assert data["schema_version"] == "1.0"
+    assert data["arbitrary_data"]["zigcc"]["EXT_SUFFIX"] == target_py.ext_suffix

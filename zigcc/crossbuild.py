@@ -1,0 +1,120 @@
+"""Point setuptools at a target Python: headers, extension suffix and wheel tag.
+
+Everything travels in environment variables that survive pip's isolated build (pip
+replaces PYTHONPATH in the backend's environment, so a generated sysconfigdata module
+on the path would be lost there):
+
+- ``SETUPTOOLS_EXT_SUFFIX``: the target's EXT_SUFFIX (setuptools' cross-build hook);
+- ``DIST_EXTRA_CONFIG``: a setup.cfg-style file read by setuptools' distutils, giving
+  ``[build_ext] include_dirs`` (the target's headers) and ``[bdist_wheel] plat_name``;
+- ``CFLAGS``: ``-ffile-prefix-map`` so the target headers' path stays out of the output.
+
+The build interpreter's own include and library dirs, which distutils still adds,
+are dropped by the cross-build rule of the shims (zigcc.flags).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from zigcc.errors import ZigccError
+from zigcc.pytarget import TargetPython
+from zigcc.targets import ARCHES, Target, parse
+
+TARGET_INCLUDE_PREFIX = "/zigcc-python"
+
+
+def target_for(tp: TargetPython) -> Target:
+    """The default target of a target Python: its arch at that arch's lowest glibc."""
+    arch = tp.platform.split("-", 1)[-1] if tp.platform.startswith("linux-") else None
+    if arch not in ARCHES:
+        raise ZigccError(f"{tp.source}: platform {tp.platform!r} has no default target; "
+                         "pass --target with a wheel platform tag")
+    low = ARCHES[arch].min_glibc
+    return parse(f"manylinux_{low[0]}_{low[1]}_{arch}")
+
+
+def check_compatible(tp: TargetPython, target: Target, build: tuple[int, int], abiflags: str
+                     ) -> None:
+    """Refuse a target Python this build interpreter cannot build for."""
+    if tp.version != build or tp.abiflags != abiflags:
+        want = f"python{tp.version[0]}.{tp.version[1]}{tp.abiflags}"
+        raise ZigccError(f"{tp.source} is CPython {tp.version[0]}.{tp.version[1]}"
+                         f"{tp.abiflags} but zigcc runs on {build[0]}.{build[1]}{abiflags}; "
+                         f"run it with the same version: {want} -m zigcc ...")
+    if tp.platform != target.sysconfig_platform or tp.pointer_size != target.info.bits:
+        raise ZigccError(f"{tp.source} is a {tp.platform} ({tp.pointer_size}-bit) Python, not "
+                         f"one for {target.wheel_platform}; pass a matching --target")
+    if tp.byteorder != target.info.endian:
+        raise ZigccError(f"{tp.source} is {tp.byteorder}-endian but {target.arch} is "
+                         f"{target.info.endian}-endian")
+
+
+def prepare(tp: TargetPython, target: Target, cache: Path) -> Path:
+    """Materialise the target's clean include folder and distutils config; return it.
+
+    The include folder is the target's include dir with Debian's dispatching
+    pyconfig.h replaced by the real one, so no other target header is on the path.
+    """
+    facts = [tp.source, tp.include_dirs, tp.version, tp.abiflags, target.zig_target, _stamp(tp)]
+    key = hashlib.sha256(json.dumps(facts).encode()).hexdigest()[:16]
+    folder = cache / "pythons" / f"{target.ident}-{key}"
+    if (folder / "setup.cfg").is_file():
+        return folder
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=".tmp-"))
+    try:
+        inc = tmp / "include" / f"python{tp.version[0]}.{tp.version[1]}{tp.abiflags}"
+        if not tp.include_dirs or not (Path(tp.include_dirs[0]) / "Python.h").is_file():
+            raise ZigccError(f"{tp.source}: no Python.h in {tp.include_dirs[:1]}; install the "
+                             "target's python3-dev (libpython3.X-dev) or dump with --pack")
+        shutil.copytree(tp.include_dirs[0], inc, symlinks=False)
+        for extra in tp.include_dirs[1:]:
+            if (Path(extra) / "pyconfig.h").is_file():
+                shutil.copy2(Path(extra) / "pyconfig.h", inc / "pyconfig.h")
+        (tmp / "setup.cfg").write_text(_dist_config(folder, inc.relative_to(tmp), target),
+                                       encoding="utf-8")
+        try:
+            os.replace(tmp, folder)
+        except OSError:  # another process won the race: its folder is identical
+            if not (folder / "setup.cfg").is_file():
+                raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return folder
+
+
+def build_env(tp: TargetPython, target: Target, folder: Path) -> dict[str, str]:
+    """The variables that make setuptools build for ``tp`` (add the toolchain's too)."""
+    return {
+        "SETUPTOOLS_EXT_SUFFIX": tp.ext_suffix,
+        "DIST_EXTRA_CONFIG": str(folder / "setup.cfg"),
+        "CFLAGS": f"-ffile-prefix-map={folder}={TARGET_INCLUDE_PREFIX}",
+        "ZIGCC_PYTHON": tp.source,
+    }
+
+
+def _dist_config(folder: Path, include: Path, target: Target) -> str:
+    return (
+        "# Generated by zigcc: read by setuptools through DIST_EXTRA_CONFIG.\n"
+        "[build_ext]\n"
+        f"include_dirs = {folder / include}\n"
+        "\n[bdist_wheel]\n"
+        f"plat_name = {target.platform_tags[0]}\n"
+    )
+
+
+def _stamp(tp: TargetPython) -> list[float]:
+    """Modification times of the header folders, so a changed sysroot is re-read."""
+    out = []
+    for d in tp.include_dirs:
+        try:
+            out.append(os.stat(Path(d) / "pyconfig.h").st_mtime)
+        except OSError:
+            out.append(0.0)
+    return out
