@@ -1,0 +1,213 @@
+"""Read a Debian-layout sysroot's Python into a :class:`~zigcc.pytarget.TargetPython`.
+
+The chosen ``usr/lib/python3.X/_sysconfigdata_*.py`` is parsed with :mod:`ast` (never
+imported or executed); its absolute paths are rebased under the sysroot, and the headers and
+libpython are looked up inside it.  :mod:`zigcc.pytarget` re-exports :func:`from_sysroot`,
+:func:`read_build_time_vars` and :func:`rebase_vars` (importing this module lazily).
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from zigcc import dump as _dump
+from zigcc.pytarget import (
+    PKG_FIX,
+    SOURCE_FIX,
+    SYSROOT_PATH_KEYS,
+    TargetPython,
+    _cpu,
+    _error,
+    _frozen,
+    _vstr,
+    guess_byteorder,
+    guess_pointer_size,
+    linux_sysconfig_platform,
+    parse_version,
+    soabi_from_suffix,
+)
+
+_SYSCONFIGDATA_RE = r"_sysconfigdata_.*\.py"
+
+
+def read_build_time_vars(path: str) -> dict[str, Any]:
+    """``build_time_vars`` of a _sysconfigdata_*.py, by ``ast.literal_eval`` (never executed)."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            tree = ast.parse(handle.read(), filename=path)
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise _error(path, f"cannot parse: {exc}", PKG_FIX) from None
+    for node in tree.body:
+        targets = node.targets if isinstance(node, ast.Assign) else []
+        if any(isinstance(t, ast.Name) and t.id == "build_time_vars" for t in targets):
+            try:
+                value = ast.literal_eval(node.value)  # type: ignore[attr-defined]
+            except (ValueError, TypeError, SyntaxError, RecursionError):
+                value = None
+            if isinstance(value, dict) and all(isinstance(k, str) for k in value):
+                return value
+            raise _error(path, "key build_time_vars is not a literal dict of str keys", PKG_FIX)
+    raise _error(path, "no build_time_vars = {...} assignment", PKG_FIX)
+
+
+def _python_dirs(root: str) -> dict[str, tuple[str, list[str]]]:
+    """'3.11' / '3.13t' -> (lib dir, _sysconfigdata files) under a sysroot."""
+    found: dict[str, tuple[str, list[str]]] = {}
+    for libname in ("lib", "lib64"):
+        base = os.path.join(root, "usr", libname)
+        for name in sorted(os.listdir(base)) if os.path.isdir(base) else []:
+            match = re.fullmatch(r"python(3\.\d+t?)", name)
+            path = os.path.join(base, name)
+            if not match or match.group(1) in found or not os.path.isdir(path):
+                continue
+            files = sorted(f for f in os.listdir(path) if re.fullmatch(_SYSCONFIGDATA_RE, f))
+            if files:
+                found[match.group(1)] = (path, files)
+    return found
+
+
+def _rank_sysconfigdata(name: str, threaded: bool) -> tuple[int, int, str]:
+    """Sort key: the default-ABI ``_sysconfigdata_<flags>_linux_<multiarch>.py`` first."""
+    match = re.fullmatch(r"_sysconfigdata_([a-z]*)_(.*)\.py", name)
+    flags, rest = (match.group(1), match.group(2)) if match else ("?", name)
+    return (int(flags != ("t" if threaded else "")), int(not rest.startswith("linux_")), name)
+
+
+def _choose_python(
+    root: str, found: dict[str, tuple[str, list[str]]], version: tuple[int, int] | None
+) -> str:
+    names = sorted(found, key=lambda v: (int(v.split(".")[1].rstrip("t")), v))
+    if version is not None:
+        wanted = _vstr(version)
+        names = [n for n in names if n.rstrip("t") == wanted]
+        if not names:
+            problem = f"no Python {wanted} in usr/lib (found {', '.join(sorted(found))})"
+            raise _error(root, problem, "pick one of those versions")
+        return wanted if wanted in names else names[0]
+    if len(names) > 1:
+        fix = f"choose one by passing its version, e.g. {names[-1].rstrip('t')}"
+        raise _error(root, f"several Pythons found ({', '.join(names)})", fix)
+    return names[0]
+
+
+def _in_root(root: str, path: str) -> str:
+    return os.path.join(root, path.lstrip("/")) if path.startswith("/") else path
+
+
+def _existing_in_root(root: str, path: str | None) -> str | None:
+    """``path`` if it exists, following an absolute symlink inside ``root`` once."""
+    if not path:
+        return None
+    if os.path.isfile(path):
+        return path
+    if os.path.islink(path):
+        target = os.readlink(path)
+        candidate = _in_root(root, target) if target.startswith("/") else None
+        if candidate and os.path.isfile(candidate):
+            return candidate
+    return None
+
+
+def rebase_vars(build_vars: Mapping[str, Any], root: str) -> dict[str, Any]:
+    """Build-time vars with the single-path values of SYSROOT_PATH_KEYS moved under ``root``."""
+    out = dict(build_vars)
+    for key in SYSROOT_PATH_KEYS:
+        value = out.get(key)
+        if isinstance(value, str) and value.startswith("/") and not any(c.isspace() for c in value):
+            out[key] = _in_root(root, value)
+    return out
+
+
+def _patchlevel_version(include_dir: str) -> str | None:
+    try:
+        path = os.path.join(include_dir, "patchlevel.h")
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            match = re.search(r'#define\s+PY_VERSION\s+"([^"]+)"', handle.read())
+    except OSError:
+        return None
+    return match.group(1) if match else None
+
+
+def _sysroot_byteorder(cv: Mapping[str, Any], arch_text: str) -> str:
+    if cv.get("DOUBLE_IS_BIG_ENDIAN_IEEE754") == 1:
+        return "big"
+    if cv.get("DOUBLE_IS_LITTLE_ENDIAN_IEEE754") == 1:
+        return "little"
+    return guess_byteorder(arch_text)
+
+
+def _sysroot_libpython(root: str, cv: Mapping[str, Any], libdir: str | None) -> str | None:
+    """LDLIBRARY, INSTSONAME or the static LIBRARY, in LIBDIR then LIBPL."""
+    for directory in (libdir, cv.get("LIBPL")):
+        for name in (cv.get("LDLIBRARY"), cv.get("INSTSONAME"), cv.get("LIBRARY")):
+            if isinstance(directory, str) and isinstance(name, str) and name:
+                found = _existing_in_root(root, os.path.join(directory, name))
+                if found:
+                    return found
+    return None
+
+
+def from_sysroot(root: str, version: tuple[int, int] | None = None) -> TargetPython:
+    """TargetPython from a Debian-layout sysroot (``usr/lib/python3.X/_sysconfigdata_*.py``)."""
+    root = os.path.abspath(os.path.expanduser(root))
+    if not os.path.isdir(root):
+        raise _error(root, "not a directory", SOURCE_FIX)
+    found = _python_dirs(root)
+    if not found:
+        raise _error(root, "no usr/lib/python3.*/_sysconfigdata_*.py found", SOURCE_FIX)
+    chosen = _choose_python(root, found, version)
+    libdest, files = found[chosen]
+    name = sorted(files, key=lambda f: _rank_sysconfigdata(f, chosen.endswith("t")))[0]
+    data_path = os.path.join(libdest, name)
+    raw = read_build_time_vars(data_path)
+    cv = rebase_vars(raw, root)
+    where = f"{data_path} (build_time_vars)"
+    ext_suffix = cv.get("EXT_SUFFIX")
+    if not isinstance(ext_suffix, str) or not ext_suffix:
+        raise _error(where, "missing key EXT_SUFFIX", PKG_FIX)
+    vtext = cv.get("VERSION") if isinstance(cv.get("VERSION"), str) else chosen.rstrip("t")
+    pyver = parse_version(str(vtext), where, "VERSION")
+    stem = name[: -len(".py")]
+    multiarch = cv.get("MULTIARCH") or (stem.split("_linux_", 1)[1] if "_linux_" in stem else None)
+    arch_text = multiarch or str(cv.get("HOST_GNU_TYPE") or "")
+    include_dir = str(
+        cv.get("INCLUDEPY") or os.path.join(root, "usr", "include", "python" + chosen)
+    )
+    real = _dump.find_real_pyconfig_dir(include_dir, multiarch)
+    if real is None and multiarch:
+        candidate = os.path.join(root, "usr", "include", multiarch, os.path.basename(include_dir))
+        real = candidate if os.path.isfile(os.path.join(candidate, "pyconfig.h")) else None
+    libdir = cv.get("LIBDIR") or (
+        os.path.join(root, "usr", "lib", multiarch) if multiarch else None
+    )
+    ldlibrary = cv.get("LDLIBRARY") or None
+    libpython = _sysroot_libpython(root, cv, libdir)
+    sizeof = cv.get("SIZEOF_VOID_P")
+    abiflags = str(cv.get("ABIFLAGS") or "")
+    return TargetPython(
+        implementation="cpython",
+        version=pyver,
+        version_full=_patchlevel_version(include_dir) or _vstr(pyver),
+        abiflags=abiflags,
+        platform=linux_sysconfig_platform(multiarch) if multiarch else "linux-" + _cpu(arch_text),
+        multiarch=multiarch,
+        ext_suffix=ext_suffix,
+        soabi=cv.get("SOABI") or soabi_from_suffix(ext_suffix),
+        pointer_size=sizeof * 8
+        if isinstance(sizeof, int) and sizeof
+        else guess_pointer_size(arch_text),
+        byteorder=_sysroot_byteorder(cv, arch_text),
+        gil_disabled=bool(cv.get("Py_GIL_DISABLED")),
+        debug=bool(cv.get("Py_DEBUG")),
+        include_dirs=tuple(d for d in (include_dir, real if real != include_dir else None) if d),
+        libdir=libdir,
+        ldlibrary=ldlibrary,
+        libpython=libpython,
+        sysconfigdata_name=stem,
+        config_vars=_frozen(cv),
+        source=root,
+    )
