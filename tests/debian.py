@@ -8,16 +8,15 @@ i386 runs natively through its own dynamic loader.  No pytest here: ``benchmarks
 Downloads go through ``apt-get`` with a private state directory (the host's apt configuration and
 dpkg database are never changed).  When the mirror serves an index apt refuses ("File has
 unexpected size ... Mirror sync in progress?"), the Packages index is fetched directly, the
-dependencies are resolved here, and a warning says the index signature was not checked.  Anything
-that cannot yield a verified, working interpreter raises :class:`DebianPythonError`.
+dependencies are resolved here, and a warning says the index signature was not checked (see
+``tests/debian_index.py``).  Anything that cannot yield a verified, working interpreter raises
+:class:`DebianPythonError`.
 """
 
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import json
-import lzma
 import os
 import re
 import shutil
@@ -25,24 +24,22 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+from debian_index import KEYRING, DebianPythonError, apt_get, debian_mirror, download_direct
+from debian_index import installed as _installed
+from debian_index import log as _log
+from debian_index import relation as _relation  # noqa: F401  (tests call debian._relation)
 
 __all__ = ["ARCHES", "ArchSpec", "DebianPython", "DebianPythonError", "debian_mirror"]
 __all__ += ["default_cache", "ensure_packages", "ensure_python"]
 
-KEYRING = Path("/usr/share/keyrings/debian-archive-keyring.gpg")
-DEFAULT_MIRROR = "http://deb.debian.org/debian"
 _FORMAT = 1  # bump to rebuild every cached sysroot
 _I386_LOADER = "ld-linux.so.2"
 _HOST_ONLY = {"PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "PYTHONEXECUTABLE", "VIRTUAL_ENV"}
-
-
-class DebianPythonError(RuntimeError):
-    """A Debian interpreter or package could not be provided."""
 
 
 @dataclass(frozen=True)
@@ -181,10 +178,6 @@ def default_cache() -> Path:
     return Path(configured) if configured else Path.home() / ".cache" / "zigcc-tests"
 
 
-def _log(message: str) -> None:
-    print(f"[tests/debian] {message}", file=sys.stderr, flush=True)
-
-
 @dataclass(frozen=True)
 class _Sysroot:
     """Where one architecture's files live: ``<cache>/<suite>-<arch>/`` and a lock beside it."""
@@ -314,47 +307,11 @@ def _check_tools(spec: ArchSpec) -> None:
         raise DebianPythonError(f"{KEYRING} not found: apt-get install debian-archive-keyring")
 
 
-def debian_mirror() -> str:
-    """``$ZIGCC_DEBIAN_MIRROR``, else the first Debian mirror of the host's apt sources."""
-    configured = os.environ.get("ZIGCC_DEBIAN_MIRROR")
-    if configured:
-        return configured.rstrip("/")
-    sources = [Path("/etc/apt/sources.list"), *sorted(Path("/etc/apt/sources.list.d").glob("*"))]
-    for path in sources:
-        if path.suffix in (".list", ".sources") and path.is_file():
-            for line in path.read_text(errors="replace").splitlines():
-                for url in re.findall(r"https?://\S+", line.split("#")[0]):
-                    if str(url).rstrip("/").endswith("/debian"):
-                        return str(url).rstrip("/")
-    return DEFAULT_MIRROR
-
-
 # ------------------------------------------------------------------------------------- fetching
 
 
 def _apt(s: _Sysroot, *args: str) -> subprocess.CompletedProcess[str]:
-    options = {
-        "APT::Architecture": s.spec.arch,
-        "APT::Architectures": s.spec.arch,
-        "Dir::State": s.apt,
-        "Dir::State::Lists": s.apt / "lists",
-        "Dir::State::status": s.status,
-        "Dir::Cache": s.apt / "cache",
-        "Dir::Cache::archives": s.archives,
-        "Dir::Etc::SourceList": "/dev/null",
-        "Dir::Etc::SourceParts": s.apt / "sources.list.d",
-        "Dir::Etc::Preferences": "/dev/null",
-        "Dir::Etc::PreferencesParts": s.apt / "preferences.d",
-        "APT::Install-Recommends": "false",
-        "APT::Sandbox::User": "root" if os.geteuid() == 0 else "",
-        "APT::Update::Post-Invoke-Success::": "",
-        "Acquire::Check-Valid-Until": "false",
-        "Acquire::Languages": "none",
-        "Debug::NoLocking": "true",
-    }
-    argv = ["apt-get", "-q", "-y", *(f"-o{key}={value}" for key, value in options.items()), *args]
-    env = {**os.environ, "LC_ALL": "C", "DEBIAN_FRONTEND": "noninteractive"}
-    return subprocess.run(argv, capture_output=True, text=True, env=env, timeout=1800)
+    return apt_get(s.spec.arch, s.apt, s.status, s.archives, *args)
 
 
 def _apt_update(s: _Sysroot, attempts: int = 3) -> str | None:
@@ -391,121 +348,13 @@ def _download(s: _Sysroot, names: list[str], refresh: bool = True) -> list[Path]
     for partial in s.archives.glob("*.deb"):
         partial.unlink()
     try:
-        return _download_direct(s, names)
+        return download_direct(names, s.spec.suite, s.spec.arch, s.base, s.archives, s.status)
     except DebianPythonError as error:
         joined = "\n\n".join([*errors, f"direct download: {error}"])
         raise DebianPythonError(f"cannot download {names} for {s.spec.arch}:\n{joined}") from error
 
 
-def _fetch(url: str) -> bytes:
-    problem: Exception | None = None
-    for attempt in range(3):
-        time.sleep(2 * attempt)
-        try:
-            with urllib.request.urlopen(url, timeout=120) as response:
-                return bytes(response.read())
-        except Exception as error:  # urllib raises many kinds
-            problem = error
-            if getattr(error, "code", None) == 404:
-                break
-    raise DebianPythonError(f"cannot fetch {url}: {problem}")
-
-
-def _signed_sha256(s: _Sysroot) -> dict[str, str]:
-    """SHA256 of each file the suite's InRelease lists, after checking its signature."""
-    inrelease = s.base / "InRelease"
-    inrelease.write_bytes(_fetch(f"{debian_mirror()}/dists/{s.spec.suite}/InRelease"))
-    argv = ["gpgv", "--keyring", str(KEYRING), "--output", "-", str(inrelease)]
-    check = subprocess.run(argv, capture_output=True, text=True)
-    if check.returncode != 0:
-        raise DebianPythonError(f"bad signature on {s.spec.suite}'s InRelease:\n{check.stderr}")
-    section, hashes = "", {}
-    for line in check.stdout.splitlines():
-        if not line.startswith(" "):
-            section = line.strip()
-        elif section == "SHA256:":
-            digest, _size, name = line.split()
-            hashes[name] = digest
-    return hashes
-
-
-def _packages_index(s: _Sysroot) -> dict[str, dict[str, str]]:
-    dists = f"{debian_mirror()}/dists/{s.spec.suite}"
-    relative = f"main/binary-{s.spec.arch}/Packages.xz"
-    expected = _signed_sha256(s).get(relative)
-    data = b""
-    if expected:
-        with suppress(DebianPythonError):
-            data = _fetch(f"{dists}/main/binary-{s.spec.arch}/by-hash/SHA256/{expected}")
-    if not expected or hashlib.sha256(data).hexdigest() != expected:
-        data = _fetch(f"{dists}/{relative}")
-        if hashlib.sha256(data).hexdigest() != expected:
-            _log(
-                f"WARNING: {dists}/{relative} does not match the signed InRelease (mirror "
-                "mid-sync?); using it anyway: the index signature was NOT checked (each .deb "
-                "is still checked against this index's SHA256)"
-            )
-    keep = {"Package", "Depends", "Pre-Depends", "Provides", "Filename", "SHA256"}
-    index: dict[str, dict[str, str]] = {}
-    for block in lzma.decompress(data).decode("utf-8", "replace").split("\n\n"):
-        fields = dict(line.split(":", 1) for line in block.splitlines() if line[:1].isalnum())
-        stanza = {key: value.strip() for key, value in fields.items() if key in keep}
-        if "Package" in stanza and "Filename" in stanza:
-            index.setdefault(stanza["Package"], stanza)
-    return index
-
-
-def _relation(text: str) -> list[list[str]]:
-    """``a (>= 1) | b:any, c [riscv64]`` -> ``[['a', 'b'], ['c']]``: versions are ignored."""
-    alternatives = (group.split("|") for group in text.split(","))
-    groups = [[re.split(r"[\s(\[:]", alt.strip())[0] for alt in alts] for alts in alternatives]
-    return [[alt for alt in group if alt] for group in groups if any(group)]
-
-
-def _download_direct(s: _Sysroot, names: list[str]) -> list[Path]:
-    index = _packages_index(s)
-    unknown = [name for name in names if name not in index]
-    if unknown:
-        raise DebianPythonError(f"{unknown} not in the {s.spec.suite} {s.spec.arch} index")
-    providers: dict[str, list[str]] = {}
-    for name, stanza in index.items():
-        for provided in _relation(stanza.get("Provides", "")):
-            providers.setdefault(provided[0], []).append(name)
-    have = _installed(s.status)
-    queue = list(names)
-    while queue:
-        name = queue.pop()
-        if name in have:
-            continue
-        have.add(name)
-        depends = index[name].get("Pre-Depends", "") + "," + index[name].get("Depends", "")
-        for group in _relation(depends):
-            if any(alt in have or have.intersection(providers.get(alt, ())) for alt in group):
-                continue
-            real = [alt for alt in group if alt in index]
-            real += [provider for alt in group for provider in providers.get(alt, ())]
-            if not real:
-                raise DebianPythonError(f"{name}: nothing satisfies {' | '.join(group)}")
-            queue.append(real[0])
-    chosen = sorted(have - _installed(s.status))
-    for name in chosen:
-        filename = index[name]["Filename"]
-        data = _fetch(f"{debian_mirror()}/{filename}")
-        if hashlib.sha256(data).hexdigest() != index[name].get("SHA256"):
-            raise DebianPythonError(f"{filename}: SHA256 differs from the index")
-        (s.archives / Path(filename).name).write_bytes(data)
-    _log(f"{s.spec.arch}: downloaded {len(chosen)} packages directly from {debian_mirror()}")
-    return sorted(s.archives.glob("*.deb"))
-
-
 # ------------------------------------------------------------------------------------ unpacking
-
-
-def _installed(status: Path) -> set[str]:
-    try:
-        return set(re.findall(r"^Package: (\S+)", status.read_text(), flags=re.MULTILINE))
-    except OSError:
-        return set()
 
 
 def _unpack(s: _Sysroot, debs: list[Path], root: Path) -> None:
