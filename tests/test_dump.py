@@ -220,10 +220,13 @@ def _clean_env() -> dict[str, str]:
 
 
 def run_lone_dump(python: Path, workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """Run a copy of dump.py alone in ``workdir`` (no zigcc importable)."""
+    """Run `zigcc dump-script`'s output alone in ``workdir`` (no zigcc importable)."""
     lone = workdir / "dump.py"
     if not lone.exists():
-        shutil.copyfile(DUMP_SOURCE, lone)
+        script = subprocess.run([sys.executable, "-m", "zigcc", "dump-script"],
+                                capture_output=True, text=True, check=True).stdout
+        assert script == DUMP_SOURCE.read_text(encoding="utf-8")
+        lone.write_text(script, encoding="utf-8")
     return subprocess.run(
         [str(python), str(lone), *args], cwd=workdir, env=_clean_env(),
         capture_output=True, text=True, timeout=120,
