@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -86,7 +85,11 @@ def test_cross_build_runs_on_real_cpython(arch: str, no_system_compiler: dict[st
     py = build_pythons[target_py.version]
 
     out = tmp_path / "wheels"
-    for project in ("cmath_ext", "cpp_ext"):
+    # arm64 also builds a Cython project: pip must install an x86_64 Cython into the isolated
+    # build env (it would pick an aarch64 one if _PYTHON_HOST_PLATFORM were set globally).
+    projects = ("cmath_ext", "cpp_ext", "cython_ext") if arch == "arm64" else ("cmath_ext",
+                                                                              "cpp_ext")
+    for project in projects:
         src = shutil.copytree(PROJECTS / project, tmp_path / project)
         script = (f'eval "$("{py}" -m zigcc env --target {tag} --python "{target_py.root}")" && '
                   f'"{py}" -m pip wheel --no-deps -w "{out}" "{src}"')
@@ -95,7 +98,7 @@ def test_cross_build_runs_on_real_cpython(arch: str, no_system_compiler: dict[st
         assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
         assert "system compiler" not in build.stdout + build.stderr
     wheels = sorted(out.glob("*.whl"))
-    assert len(wheels) == 2
+    assert len(wheels) == len(projects)
 
     target = parse(tag)
     vtag = "cp{}{}".format(*target_py.version)
@@ -116,7 +119,9 @@ def test_cross_build_runs_on_real_cpython(arch: str, no_system_compiler: dict[st
                     str(site), "--platform", tag, "--python-version",
                     "{}.{}".format(*target_py.version), "--only-binary=:all:", *map(str, wheels)],
                    check=True)
-    run = target_py.run("-c", CALLS, env={"PYTHONPATH": str(site)}, cwd=tmp_path)
+    calls = CALLS + ("import zt_cy; assert zt_cy.primes(30) == "
+                     "[2, 3, 5, 7, 11, 13, 17, 19, 23, 29]\n" if "cython_ext" in projects else "")
+    run = target_py.run("-c", calls, env={"PYTHONPATH": str(site)}, cwd=tmp_path)
     assert run.returncode == 0, run.stderr
     assert run.stdout.splitlines() == [repr(layout), "calls ok"]
 
@@ -135,21 +140,80 @@ BUILD_FIELDS = ("implementation", "version", "version_full", "abiflags", "platfo
                 "ldlibrary")
 
 
+def _run_in_chroot(target_py: debian.DebianPython, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run the target interpreter chrooted into its sysroot, so it sees only the target's
+    files (qemu -L does not redirect every path, and i386 runs without qemu at all)."""
+    root = target_py.root
+    chroot, setarch = shutil.which("chroot"), shutil.which("setarch")
+    assert chroot and setarch, "chroot and setarch (coreutils, util-linux) are needed"
+    head = [setarch, target_py.machine] if target_py.spec.qemu is None else []
+    inner = [f"/usr/bin/python{target_py.version[0]}.{target_py.version[1]}", *args]
+    if target_py.spec.qemu:
+        qemu = shutil.which(f"qemu-{target_py.spec.qemu}-static")
+        assert qemu, "qemu-user-static is missing: run bash .ci/install-deps.sh"
+        shutil.copy(qemu, root / "tmp" / "qemu-static")
+        inner.insert(0, "/tmp/qemu-static")
+    env = {"PATH": "/usr/bin:/bin", "LC_ALL": "C.UTF-8"}
+    return subprocess.run([*head, chroot, str(root), *inner], env=env, capture_output=True,
+                          text=True, timeout=600)
+
+
 @pytest.mark.parametrize("arch", sorted(ARCHES))
 def test_dump_in_emulated_interpreter_matches_sysroot(arch: str, tmp_path: Path) -> None:
     target_py = debian.ensure_python(arch)
-    script = tmp_path / "dump.py"
-    shutil.copy(dump.__file__, script)
-    run = target_py.run(str(script), "-o", str(tmp_path / "t.json"))
-    assert run.returncode == 0, run.stderr
+    inside_dir = target_py.root / "tmp" / f"zigcc-dump-{os.getpid()}"
+    inside_dir.mkdir(parents=True)
+    try:
+        shutil.copy(dump.__file__, inside_dir / "dump.py")
+        run = _run_in_chroot(target_py, f"/tmp/{inside_dir.name}/dump.py")
+        assert run.returncode == 0, run.stderr
+    finally:
+        shutil.rmtree(inside_dir)
+        (target_py.root / "tmp" / "qemu-static").unlink(missing_ok=True)
+    (tmp_path / "t.json").write_text(run.stdout)
     dumped = pytarget.from_json(tmp_path / "t.json")
     read = pytarget.from_sysroot(target_py.root)
     for field in BUILD_FIELDS:
         assert getattr(dumped, field) == getattr(read, field), field
-    # Same header folders, seen from inside the target (/usr/...) and from the sysroot.
-    inside = [re.sub(r"^.*?/usr/", "/usr/", d) for d in dumped.include_dirs]
+    # Same header folders, seen from inside the target and from outside, in the sysroot.
     outside = ["/" + os.path.relpath(d, target_py.root) for d in read.include_dirs]
-    assert inside == outside
+    assert list(dumped.include_dirs) == outside
     data = json.loads((tmp_path / "t.json").read_text())
     assert data["schema_version"] == "1.0"
     assert data["arbitrary_data"]["zigcc"]["EXT_SUFFIX"] == target_py.ext_suffix
+
+
+def test_pack_dumped_in_emulated_interpreter_builds_with_python_m_build(
+        no_system_compiler: dict[str, str], tmp_path: Path) -> None:
+    """The other route: `dump.py --pack` run on the target, then `python -m build` from it.
+
+    s390x: big-endian, so a wrong header or byte-order fact shows up in the results.
+    """
+    target_py = debian.ensure_python("s390x")
+    tag, layout = ARCHES["s390x"]
+    script = tmp_path / "dump.py"
+    script.write_text(subprocess.run([sys.executable, "-m", "zigcc", "dump-script"],
+                                     capture_output=True, text=True, check=True).stdout)
+    made = target_py.run(str(script), "--pack", str(tmp_path / "pack"))
+    assert made.returncode == 0, made.stderr
+    pack = tmp_path / "moved-pack"
+    (tmp_path / "pack").rename(pack)  # packs are relocatable
+    out = tmp_path / "dist"
+    for project in ("cmath_ext", "cpp_ext"):
+        src = shutil.copytree(PROJECTS / project, tmp_path / project)
+        line = (f'eval "$("{sys.executable}" -m zigcc env --target {tag} --python "{pack}")" && '
+                f'"{sys.executable}" -m build --wheel --outdir "{out}" "{src}"')
+        build = subprocess.run(["sh", "-c", line], env=no_system_compiler, capture_output=True,
+                               text=True)
+        assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
+    wheels = sorted(out.glob("*.whl"))
+    assert [w.name.rsplit("-", 3)[-1] for w in wheels] == [f"{tag}.whl"] * 2
+    for wheel in wheels:
+        assert wheelcheck.problems(wheel, parse(tag)) == []
+    site = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target",
+                    str(site), "--platform", tag, "--python-version", "3.11",
+                    "--only-binary=:all:", *map(str, wheels)], check=True)
+    run = target_py.run("-c", CALLS, env={"PYTHONPATH": str(site)}, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines() == [repr(layout), "calls ok"]

@@ -71,8 +71,9 @@ def prepare(tp: TargetPython, target: Target, cache: Path) -> Path:
     try:
         inc = tmp / "include" / f"python{tp.version[0]}.{tp.version[1]}{tp.abiflags}"
         if not tp.include_dirs or not (Path(tp.include_dirs[0]) / "Python.h").is_file():
-            raise ZigccError(f"{tp.source}: no Python.h in {tp.include_dirs[:1]}; install the "
-                             "target's python3-dev (libpython3.X-dev) or dump with --pack")
+            where = tp.include_dirs[0] if tp.include_dirs else "its include dirs"
+            raise ZigccError(f"{tp.source}: no Python.h in {where}; install the target's "
+                             "python3-dev (libpython3.X-dev) or dump with --pack")
         shutil.copytree(tp.include_dirs[0], inc, symlinks=False)
         for extra in tp.include_dirs[1:]:
             if (Path(extra) / "pyconfig.h").is_file():
