@@ -1,0 +1,193 @@
+"""Build one real PyPI sdist with C extensions four ways, interleaved, warm caches.
+
+  (1) system gcc, native            (2) zigcc, native
+  (3) zigcc for aarch64             (4) Debian's arm64 gcc run under qemu through binfmt
+                                        (how Docker + qemu builds work)
+
+plus the cold-cache cost of a new target (zigcc for aarch64 with empty zig and zigcc
+caches). Prints the median wall time of each and the ratios. Goals: (3)/(1) <= 1.2 and
+(4)/(3) >= 10. Needs root (binfmt_misc; the entry it adds is removed afterwards) and
+qemu-user-static (.ci/install-deps.sh).
+
+Run: python benchmarks/cross_build.py [--runs N] [--sdist bitarray==3.12.3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent.parent / "tests"))
+import debian
+
+from zigcc import crossbuild, pytarget
+from zigcc.cli import toolchain
+from zigcc.config import Settings
+from zigcc.envvars import build_env
+
+TAG = "manylinux_2_17_aarch64"
+BINFMT = Path("/proc/sys/fs/binfmt_misc")
+ENTRY = "zigcc-bench-aarch64"
+# The ELF magic and mask of aarch64 executables, as qemu's own binfmt config has them.
+AARCH64_MAGIC = (r"\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\xb7\x00",
+                 r"\xff\xff\xff\xff\xff\xff\xff\x00\xff\xff\xff\xff\xff\xff\xff\xff\xfe\xff"
+                 r"\xff\xff")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--sdist", default="bitarray==3.12.3")
+    parser.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "zigcc-bench")
+    opts = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="zigcc-bench-"))
+    try:
+        return run(opts.runs, opts.sdist, opts.cache, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def run(runs: int, sdist: str, cache: Path, work: Path) -> int:
+    src = unpack_sdist(sdist, cache, work)
+    target_py = debian.ensure_python("arm64", cache)
+    root = debian.ensure_packages("arm64", ["gcc-12", "libc6-dev"], cache)
+    settings = Settings.from_env(os.environ)
+    tp = pytarget.from_sysroot(target_py.root)
+    target = crossbuild.target_for(tp)
+    cross = crossbuild.build_env(tp, target, crossbuild.prepare(tp, target, settings.cache_dir))
+    gcc = emulated_gcc(root, work)
+    ways: dict[str, dict[str, str]] = {
+        "(1) system gcc, native": {},
+        "(2) zigcc, native": build_env(toolchain("native", settings)),
+        "(3) zigcc, aarch64": {**build_env(toolchain(TAG, settings)), **cross},
+        "(4) emulated arm64 gcc": {**cross, "CC": gcc, "LDSHARED": f"{gcc} -shared",
+                                   "QEMU_LD_PREFIX": str(root)},
+    }
+    times: dict[str, list[float]] = {name: [] for name in ways}
+    with binfmt_aarch64():
+        for name, env in ways.items():  # warm-up, and a check that every way works
+            wheel = build(src, env, work)
+            print(f"warm-up {name}: {wheel.name}", file=sys.stderr)
+            if "aarch64" in name or "arm64" in name:
+                check_on_arm64(wheel, target_py, work)
+        for i in range(runs):
+            for name, env in ways.items():
+                start = time.perf_counter()
+                build(src, env, work)
+                times[name].append(time.perf_counter() - start)
+                print(f"run {i + 1}/{runs} {name}: {times[name][-1]:.1f}s", file=sys.stderr)
+    cold = cold_build(src, work, cross, tp)
+    report(sdist, runs, times, cold)
+    return 0
+
+
+def unpack_sdist(spec: str, cache: Path, work: Path) -> Path:
+    downloads = cache / "sdists"
+    subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--no-binary",
+                    ":all:", "-d", str(downloads), spec], check=True)
+    name = spec.split("==")[0]
+    archive = next(p for p in sorted(downloads.glob("*.tar.gz")) if p.name.startswith(name))
+    with tarfile.open(archive) as tf:
+        tf.extractall(work / "sdist")
+    return next((work / "sdist").iterdir())
+
+
+def emulated_gcc(root: Path, work: Path) -> str:
+    """Debian's arm64 gcc with its own arm64 binutils (as, ld) in front."""
+    tools = work / "arm64-binutils"
+    tools.mkdir()
+    for tool in ("as", "ld"):
+        (tools / tool).symlink_to(root / "usr/bin" / f"aarch64-linux-gnu-{tool}")
+    return f"{root}/usr/bin/aarch64-linux-gnu-gcc-12 --sysroot={root} -B{tools}/"
+
+
+def build(src: Path, extra: Mapping[str, str], work: Path) -> Path:
+    """pip wheel of a fresh copy of ``src`` (no build isolation: time the compile)."""
+    tree = Path(tempfile.mkdtemp(dir=work))
+    copy = shutil.copytree(src, tree / "src")
+    env = {k: v for k, v in os.environ.items() if k not in ("CC", "CXX", "LDSHARED", "CFLAGS")}
+    proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps",
+                           "--no-build-isolation", "-w", str(tree / "out"), str(copy)],
+                          env={**env, **extra}, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise SystemExit(f"build failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}")
+    return next((tree / "out").glob("*.whl"))
+
+
+def check_on_arm64(wheel: Path, target_py: debian.DebianPython, work: Path) -> None:
+    site = Path(tempfile.mkdtemp(dir=work))
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target",
+                    str(site), "--platform", TAG, "--python-version", "3.11",
+                    "--only-binary=:all:", str(wheel)], check=True)
+    probe = target_py.run("-c", "import bitarray; a = bitarray.bitarray('1101' * 1000); "
+                                "print(a.count(), len(a))", env={"PYTHONPATH": str(site)})
+    if probe.stdout.split() != ["3000", "4000"]:
+        raise SystemExit(f"{wheel.name} does not work on arm64: {probe.stderr[-1000:]}")
+
+
+def cold_build(src: Path, work: Path, cross: Mapping[str, str], tp: pytarget.TargetPython
+               ) -> float:
+    """zigcc for aarch64 with empty zig and zigcc caches: the price of a new target."""
+    caches = Path(tempfile.mkdtemp(dir=work))
+    settings = Settings(caches / "zigcc")
+    os.environ["ZIG_GLOBAL_CACHE_DIR"] = str(caches / "zig")
+    try:
+        start = time.perf_counter()
+        target = crossbuild.target_for(tp)
+        env = {**build_env(toolchain(TAG, settings)), **crossbuild.build_env(
+            tp, target, crossbuild.prepare(tp, target, settings.cache_dir)),
+            "ZIG_GLOBAL_CACHE_DIR": str(caches / "zig")}
+        build(src, env, work)
+        return time.perf_counter() - start
+    finally:
+        del os.environ["ZIG_GLOBAL_CACHE_DIR"]
+
+
+@contextmanager
+def binfmt_aarch64() -> Iterator[None]:
+    """Register qemu-aarch64-static for aarch64 ELF files; restore binfmt afterwards."""
+    mounted = False
+    if not (BINFMT / "register").exists():
+        subprocess.run(["mount", "-t", "binfmt_misc", "binfmt_misc", str(BINFMT)], check=True)
+        mounted = True
+    qemu = shutil.which("qemu-aarch64-static")
+    if qemu is None:
+        raise SystemExit("qemu-aarch64-static is missing: run bash .ci/install-deps.sh")
+    (BINFMT / "register").write_text(f":{ENTRY}:M::{AARCH64_MAGIC[0]}:{AARCH64_MAGIC[1]}:{qemu}:F")
+    try:
+        yield
+    finally:
+        (BINFMT / ENTRY).write_text("-1")
+        if mounted:
+            subprocess.run(["umount", str(BINFMT)], check=True)
+
+
+def report(sdist: str, runs: int, times: dict[str, list[float]], cold: float) -> None:
+    med = {name: statistics.median(samples) for name, samples in times.items()}
+    base = med["(1) system gcc, native"]
+    print(f"\n{sdist}: pip wheel --no-build-isolation, median of {runs} interleaved runs, "
+          "warm caches")
+    print(f"{'way':28} {'median s':>9} {'ratio to (1)':>13}")
+    for name, value in med.items():
+        print(f"{name:28} {value:9.2f} {value / base:13.2f}")
+    print(f"{'cold: zigcc, new target':28} {cold:9.2f} {cold / base:13.2f}  "
+          "(empty zig + zigcc caches, once)")
+    r31 = med["(3) zigcc, aarch64"] / base
+    r43 = med["(4) emulated arm64 gcc"] / med["(3) zigcc, aarch64"]
+    print(f"\n(3)/(1) = {r31:.2f} (goal <= 1.2: {'met' if r31 <= 1.2 else 'NOT met'}); "
+          f"(4)/(3) = {r43:.1f} (goal >= 10: {'met' if r43 >= 10 else 'NOT met'})")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
