@@ -65,7 +65,7 @@ def run(runs: int, sdist: str, cache: Path, work: Path) -> int:
     settings = Settings.from_env(os.environ)
     tp = pytarget.from_sysroot(target_py.root)
     target = crossbuild.target_for(tp)
-    cross = crossbuild.build_env(tp, target, crossbuild.prepare(tp, target, settings.cache_dir))
+    cross = crossbuild.python_env(tp, target, crossbuild.prepare(tp, target, settings.cache_dir))
     gcc = emulated_gcc(root, work)
     ways: dict[str, dict[str, str]] = {
         "(1) system gcc, native": {},
@@ -87,7 +87,7 @@ def run(runs: int, sdist: str, cache: Path, work: Path) -> int:
                 build(src, env, work)
                 times[name].append(time.perf_counter() - start)
                 print(f"run {i + 1}/{runs} {name}: {times[name][-1]:.1f}s", file=sys.stderr)
-    cold = cold_build(src, work, cross, tp)
+    cold = cold_build(src, work, tp)
     report(sdist, runs, times, cold)
     return 0
 
@@ -136,22 +136,17 @@ def check_on_arm64(wheel: Path, target_py: debian.DebianPython, work: Path) -> N
         raise SystemExit(f"{wheel.name} does not work on arm64: {probe.stderr[-1000:]}")
 
 
-def cold_build(src: Path, work: Path, cross: Mapping[str, str], tp: pytarget.TargetPython
-               ) -> float:
+def cold_build(src: Path, work: Path, tp: pytarget.TargetPython) -> float:
     """zigcc for aarch64 with empty zig and zigcc caches: the price of a new target."""
     caches = Path(tempfile.mkdtemp(dir=work))
     settings = Settings(caches / "zigcc")
-    os.environ["ZIG_GLOBAL_CACHE_DIR"] = str(caches / "zig")
-    try:
-        start = time.perf_counter()
-        target = crossbuild.target_for(tp)
-        env = {**build_env(toolchain(TAG, settings)), **crossbuild.build_env(
-            tp, target, crossbuild.prepare(tp, target, settings.cache_dir)),
-            "ZIG_GLOBAL_CACHE_DIR": str(caches / "zig")}
-        build(src, env, work)
-        return time.perf_counter() - start
-    finally:
-        del os.environ["ZIG_GLOBAL_CACHE_DIR"]
+    start = time.perf_counter()
+    target = crossbuild.target_for(tp)
+    env = {**build_env(toolchain(TAG, settings)),
+           **crossbuild.python_env(tp, target, crossbuild.prepare(tp, target, settings.cache_dir)),
+           "ZIG_GLOBAL_CACHE_DIR": str(caches / "zig")}
+    build(src, env, work)
+    return time.perf_counter() - start
 
 
 @contextmanager

@@ -65,7 +65,7 @@ def test_prepare_merges_the_real_pyconfig_and_writes_the_dist_config(tmp_path: P
     cfg.read(folder / "setup.cfg")
     assert cfg["build_ext"]["include_dirs"] == str(inc)
     assert cfg["bdist_wheel"]["plat_name"] == target.platform_tags[0]
-    env = crossbuild.build_env(tp, target, folder)
+    env = crossbuild.python_env(tp, target, folder)
     assert env["SETUPTOOLS_EXT_SUFFIX"] == tp.ext_suffix
     assert env["DIST_EXTRA_CONFIG"] == str(folder / "setup.cfg")
     assert env["CFLAGS"] == f"-ffile-prefix-map={folder}=/zigcc-python"

@@ -106,7 +106,7 @@ def _env(spec: str | None, python: str | None, shell: str, settings: Settings) -
         target = parse(spec, host.detect()) if spec else crossbuild.target_for(tp)
         crossbuild.check_compatible(tp, target, sys.version_info[:2], sys.abiflags)
         tc = toolchain(target.zig_target, settings)
-        env = crossbuild.build_env(tp, target, crossbuild.prepare(tp, target,
+        env = crossbuild.python_env(tp, target, crossbuild.prepare(tp, target,
                                                                   settings.cache_dir))
     print(format_env({**build_env(tc), **env}, shell))
     return 0

@@ -90,7 +90,7 @@ def prepare(tp: TargetPython, target: Target, cache: Path) -> Path:
     return folder
 
 
-def build_env(tp: TargetPython, target: Target, folder: Path) -> dict[str, str]:
+def python_env(tp: TargetPython, target: Target, folder: Path) -> dict[str, str]:
     """The variables that make setuptools build for ``tp`` (add the toolchain's too)."""
     return {
         "SETUPTOOLS_EXT_SUFFIX": tp.ext_suffix,
