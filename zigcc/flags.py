@@ -14,18 +14,17 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import Callable, NamedTuple, Optional
 
+# Imports stay light (no dataclasses; subprocess only on Windows): this file runs on
+# every slow-path compile.
 X86 = ("x86_64", "i686")
 ARM = ("aarch64", "armv7l")
 
 
-@dataclass(frozen=True)
-class Context:
+class Context(NamedTuple):
     """What the rules need to know about the target and the build machine."""
 
     arch: str  # zigcc arch name: x86_64, aarch64, armv7l, i686, ppc64le, ...
@@ -278,6 +277,8 @@ def main(argv: Sequence[str]) -> int:
         args = translate(args, ctx) + (link_extra(tool) if is_link(args) else [])
     cmd = [conf["zig"], *base, *args]
     if os.name == "nt":  # no exec on Windows: run, then pass the exit code through
+        import subprocess
+
         return subprocess.call(cmd)
     os.execv(cmd[0], cmd)
     return 127  # pragma: no cover - execv does not return

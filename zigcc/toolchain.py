@@ -15,7 +15,7 @@ import os
 import shlex
 import stat
 import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
@@ -66,7 +66,7 @@ def render(target: Target, zig: Path, python: Path, folder: Path, ctx: Context,
            windows: bool = False) -> dict[str, str]:
     """Every file of the toolchain folder, by name: pure, so it can be compared."""
     bases = base_args(target, zig)
-    shim_json = json.dumps({"zig": str(zig), "tools": bases, "context": asdict(ctx)},
+    shim_json = json.dumps({"zig": str(zig), "tools": bases, "context": ctx._asdict()},
                            indent=1, sort_keys=True) + "\n"
     files = {"flags.py": _template("flags.py", package="zigcc"), "shim.json": shim_json}
     subst = {"@VERSION@": __version__, "@TARGET@": target.zig_target,
