@@ -21,6 +21,7 @@ import pytest
 from conftest import PROJECTS
 
 from zigcc import dump, pytarget, wheelcheck
+from zigcc.host import zig_binary
 from zigcc.targets import parse
 
 pytestmark = pytest.mark.slow
@@ -112,7 +113,8 @@ def test_cross_build_runs_on_real_cpython(arch: str, no_system_compiler: dict[st
         assert elf.machine == wheelcheck.MACHINES[target.arch][0]
         assert elf.max_glibc is not None and elf.max_glibc <= target.libc_version
         _assert_no_build_machine_paths(wheel, [str(tmp_path), sys.base_prefix, "/usr/include",
-                                               str(target_py.root)])
+                                               str(target_py.root), str(zig_binary().parent),
+                                               str(Path.home())])
 
     site = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target",

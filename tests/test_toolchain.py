@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from zigcc import host
-from zigcc.flags import Context, translate
+from zigcc.flags import Context, is_link, link_extra, translate
 from zigcc.targets import parse
 from zigcc.toolchain import Toolchain, base_args, materialise, render
 
@@ -71,7 +71,8 @@ def test_arguments_reach_zig_unchanged(fake_tc: Toolchain, tmp_path: Path, args:
     expected_base = base_args(TARGET, Path("x"))["cc"][:-1]
     assert argv[: len(expected_base)] == expected_base
     assert argv[len(expected_base) + 1] == f"-ffile-prefix-map={tmp_path}=."
-    assert argv[len(expected_base) + 2:] == translate(args, CTX)
+    extra = link_extra("cc") if is_link(args) else []
+    assert argv[len(expected_base) + 2:] == translate(args, CTX) + extra
 
 
 def test_exit_code_and_stderr_pass_through(fake_tc: Toolchain, tmp_path: Path) -> None:
@@ -175,17 +176,18 @@ def test_windows_form_and_python_fallback(tmp_path: Path, recorder: Path) -> Non
                           env={**os.environ, "REC_OUT": str(out)})
     assert proc.returncode == 0
     argv = json.loads(out.read_text())
-    assert argv[-1] == "a b.c" and "-Wl,-Bsymbolic-functions" not in argv
+    assert argv[-2:] == ["a b.c", "-Wl,--strip-debug"]
+    assert "-Wl,-Bsymbolic-functions" not in argv
 
 
-def test_cxx_link_steps_strip_debug_info(fake_tc: Toolchain, tmp_path: Path) -> None:
-    """zig's cached libc++ carries absolute paths in its debug info: c++ links strip it."""
+@pytest.mark.parametrize("tool", ["cc", "c++"])
+def test_link_steps_strip_debug_info(fake_tc: Toolchain, tmp_path: Path, tool: str) -> None:
+    """zig's own compiler_rt / libc++ carry absolute paths in their debug info."""
     for args, slow in ((["a.o", "-shared", "-o", "x.so"], False),
                        (["a.o", "-Wl,-O1", "-o", "x.so"], True)):
-        _, argv = _run(fake_tc, "c++", args, tmp_path)
+        _, argv = _run(fake_tc, tool, args, tmp_path)
         assert argv[-1] == "-Wl,--strip-debug", (slow, argv)
-    for args in (["-c", "a.cc"], ["--version"], ["-print-file-name=libc.so"], ["-Wl,-O1", "-c", "a.cc"]):
-        _, argv = _run(fake_tc, "c++", args, tmp_path)
+    for args in (["-c", "a.cc"], ["--version"], ["-print-file-name=libc.so"],
+                 ["-Wl,-O1", "-c", "a.cc"], ["-E", "a.c"]):
+        _, argv = _run(fake_tc, tool, args, tmp_path)
         assert "-Wl,--strip-debug" not in argv
-    _, argv = _run(fake_tc, "cc", ["a.o", "-shared"], tmp_path)
-    assert "-Wl,--strip-debug" not in argv

@@ -247,13 +247,13 @@ NO_LINK = ("-c", "-S", "-E", "-M", "-MM", "-fsyntax-only", "--version", "-dumpve
 
 
 def link_extra(tool: str) -> list[str]:
-    """Arguments added to every link step of ``tool``.
+    """Arguments added to every link step of ``tool`` (cc and c++ alike).
 
-    c++: zig builds its static libc++/libc++abi/libunwind with debug info that records
-    zig's own install folder and the folder of the first project that built them (the
-    result is cached): strip debug sections so C++ extensions stay path-independent.
+    zig builds compiler_rt and libc++/libc++abi/libunwind itself, with debug info that
+    records zig's install folder and its cache folder (or the folder of the first project
+    that built them): strip debug sections so every extension is path-independent.
     """
-    return ["-Wl,--strip-debug"] if tool == "c++" else []
+    return ["-Wl,--strip-debug"]
 
 
 def is_link(args: Sequence[str]) -> bool:
