@@ -244,6 +244,7 @@ def _sq(text: str) -> str:
 # Arguments that mean "this run does not link".
 NO_LINK = ("-c", "-S", "-E", "-M", "-MM", "-fsyntax-only", "--version", "-dumpversion",
            "-dumpmachine", "-v", "-###", "--help")
+NO_LINK_PREFIX = "-print-"  # -print-file-name=, -print-prog-name=, ...
 
 
 def link_extra(tool: str) -> list[str]:
@@ -257,7 +258,7 @@ def link_extra(tool: str) -> list[str]:
 
 
 def is_link(args: Sequence[str]) -> bool:
-    return not any(a in NO_LINK or a.startswith("-print-") for a in args)
+    return not any(a in NO_LINK or a.startswith(NO_LINK_PREFIX) for a in args)
 
 
 # ---- the shim's slow path ---------------------------------------------------------

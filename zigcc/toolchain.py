@@ -22,7 +22,7 @@ from pathlib import Path
 from filelock import FileLock
 
 from zigcc import __version__
-from zigcc.flags import NO_LINK, Context, fast_patterns, link_extra
+from zigcc.flags import NO_LINK, NO_LINK_PREFIX, Context, fast_patterns, link_extra
 from zigcc.targets import Host, Target
 
 COMPILERS = ("cc", "c++")
@@ -69,23 +69,21 @@ def render(target: Target, zig: Path, python: Path, folder: Path, ctx: Context,
     shim_json = json.dumps({"zig": str(zig), "tools": bases, "context": ctx._asdict()},
                            indent=1, sort_keys=True) + "\n"
     files = {"flags.py": _template("flags.py", package="zigcc"), "shim.json": shim_json}
+    flags_py = folder / "flags.py"
     subst = {"@VERSION@": __version__, "@TARGET@": target.zig_target,
-             "@PYTHON@": str(python), "@FLAGS_PY@": str(folder / "flags.py"),
-             "@ZIG@": shlex.quote(str(zig))}
+             "@PYTHON@": str(python) if windows else shlex.quote(str(python)),
+             "@FLAGS_PY@": str(flags_py) if windows else shlex.quote(str(flags_py)),
+             "@ZIG@": shlex.quote(str(zig)), "@PATTERNS@": "|".join(fast_patterns(ctx)),
+             "@NOLINK@": "|".join([*map(shlex.quote, NO_LINK), f"'{NO_LINK_PREFIX}'*"])}
     scripts: dict[str, str] = {}
     for tool in (*COMPILERS, *TOOLS):
         if windows:
             text = _template("tool.cmd")
         else:
             text = _template("compiler.sh" if tool in COMPILERS else "tool.sh")
-            subst["@PYTHON@"] = shlex.quote(str(python))
-            subst["@FLAGS_PY@"] = shlex.quote(str(folder / "flags.py"))
-            subst["@PATTERNS@"] = "|".join(fast_patterns(ctx))
-            subst["@NOLINK@"] = "|".join(shlex.quote(a) for a in NO_LINK) + "|'-print-'*"
-            subst["@LINK_EXTRA@"] = " ".join(shlex.quote(a) for a in link_extra(tool))
-        subst["@BASE@"] = " ".join(shlex.quote(a) for a in bases[tool])
-        subst["@TOOL@"] = tool
-        for key, value in subst.items():
+        per_tool = {"@BASE@": " ".join(shlex.quote(a) for a in bases[tool]), "@TOOL@": tool,
+                    "@LINK_EXTRA@": " ".join(shlex.quote(a) for a in link_extra(tool))}
+        for key, value in {**subst, **per_tool}.items():
             text = text.replace(key, value)
         scripts[tool] = text
     suffix = ".cmd" if windows else ""
