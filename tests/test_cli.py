@@ -104,3 +104,27 @@ def test_doctor_smoke_compiles(cache_env: dict[str, str]) -> None:
     assert "manylinux_2_17_aarch64 -> aarch64-linux-gnu.2.17" in out.stdout
     assert out.stdout.count(": ok") == 2
     assert "manylinux_2_17_ppc64le: ERROR" in out.stdout
+
+
+def test_verify_reports_each_wheel(cache_env: dict[str, str], tmp_path: Path) -> None:
+    """A real aarch64 .so in a wheel tagged right and in one tagged for x86_64."""
+    import zipfile
+
+    cc = zigcc("which", "cc", "--target", "manylinux_2_17_aarch64", env=cache_env).stdout.strip()
+    (tmp_path / "m.c").write_text("int f(int x) { return x + 1; }\n")
+    subprocess.run([cc, "-O2", "-shared", "-fPIC", "m.c", "-o", "m.so"], cwd=tmp_path,
+                   check=True)
+    wheels = []
+    for tag in ("linux_x86_64", "manylinux_2_17_aarch64"):
+        wheel = tmp_path / f"m-1.0-cp311-cp311-{tag}.whl"
+        with zipfile.ZipFile(wheel, "w") as zf:
+            zf.write(tmp_path / "m.so", "m.cpython-311-aarch64-linux-gnu.so")
+        wheels.append(str(wheel))
+    out = zigcc("verify", *wheels, "--target", "manylinux_2_17_aarch64", env=cache_env)
+    assert out.returncode == 1
+    lines = out.stdout.splitlines()
+    assert "platform tags ['linux_x86_64'] are not ones" in lines[0]
+    assert lines[-1] == ("m-1.0-cp311-cp311-manylinux_2_17_aarch64.whl: ok for "
+                         "manylinux_2_17_aarch64.manylinux2014_aarch64")
+    good = zigcc("verify", wheels[1], "--target", "manylinux_2_17_aarch64", env=cache_env)
+    assert good.returncode == 0

@@ -115,17 +115,15 @@ def _env(spec: str | None, python: str | None, shell: str, settings: Settings) -
 def _verify(wheels: Sequence[str], target: Target) -> int:
     from zigcc.wheelcheck import problems
 
-    found = 0
+    failed = 0
     for wheel in wheels:
         path = Path(wheel)
         if not path.is_file():
             raise ZigccError(f"{wheel}: no such wheel; pass the path of a .whl file")
-        for problem in problems(path, target):
-            print(problem)
-            found += 1
-        if not found:
-            print(f"{path.name}: ok for {target.wheel_platform}")
-    return 1 if found else 0
+        found = problems(path, target)
+        print("\n".join(found) if found else f"{path.name}: ok for {target.wheel_platform}")
+        failed += bool(found)
+    return 1 if failed else 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

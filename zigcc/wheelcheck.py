@@ -20,7 +20,7 @@ from elftools.elf.elffile import ELFFile
 from elftools.elf.gnuversions import GNUVerNeedSection
 from packaging.utils import parse_wheel_filename
 
-from zigcc.targets import Target, Version
+from zigcc.targets import LEGACY_MANYLINUX, Target, Version
 
 # (e_machine, ELF class, little endian) per arch.
 MACHINES: dict[str, tuple[str, int, bool]] = {
@@ -119,8 +119,7 @@ def _glibc_of(tag: str) -> Version | None:
     m = re.match(r"manylinux_(\d+)_(\d+)_", tag)
     if m:
         return int(m.group(1)), int(m.group(2))
-    legacy = {"manylinux2014": (2, 17), "manylinux2010": (2, 12), "manylinux1": (2, 5)}
-    for name, version in legacy.items():
+    for name, version in LEGACY_MANYLINUX.items():
         if tag.startswith(name + "_"):
             return version
     return None
