@@ -52,7 +52,10 @@ def _target_arg(p: argparse.ArgumentParser) -> None:
 def toolchain(spec: str, settings: Settings) -> Toolchain:
     """Parse ``spec`` and materialise its toolchain folder."""
     machine = host.detect()
-    target = parse(spec, machine)
+    return toolchain_for(parse(spec, machine), machine, settings)
+
+
+def toolchain_for(target: Target, machine: Host, settings: Settings) -> Toolchain:
     target.info  # noqa: B018 - raises the universal2 hint before writing anything
     ctx = context_for(target, machine, host.host_dirs(native_multiarch(machine)))
     return materialise(target, host.zig_binary(), host.python_binary(), settings.cache_dir,
@@ -103,9 +106,10 @@ def _env(spec: str | None, python: str | None, shell: str, settings: Settings) -
         from zigcc import crossbuild, pytarget
 
         tp = pytarget.load(python)
-        target = parse(spec, host.detect()) if spec else crossbuild.target_for(tp)
+        machine = host.detect()
+        target = parse(spec, machine) if spec else crossbuild.target_for(tp)
         crossbuild.check_compatible(tp, target, sys.version_info[:2], sys.abiflags)
-        tc = toolchain(target.zig_target, settings)
+        tc = toolchain_for(target, machine, settings)
         env = crossbuild.python_env(tp, target, crossbuild.prepare(tp, target,
                                                                   settings.cache_dir))
     print(format_env({**build_env(tc), **env}, shell))

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from zigcc.errors import ZigccError
 from zigcc.pytarget import TargetPython
-from zigcc.targets import ARCHES, Target, parse
+from zigcc.targets import ARCHES, Target
 
 TARGET_INCLUDE_PREFIX = "/zigcc-python"
 
@@ -35,8 +35,7 @@ def target_for(tp: TargetPython) -> Target:
     if arch not in ARCHES:
         raise ZigccError(f"{tp.source}: platform {tp.platform!r} has no default target; "
                          "pass --target with a wheel platform tag")
-    low = ARCHES[arch].min_glibc
-    return parse(f"manylinux_{low[0]}_{low[1]}_{arch}")
+    return Target("linux", arch, "gnu", ARCHES[arch].min_glibc)
 
 
 def check_compatible(tp: TargetPython, target: Target, build: tuple[int, int], abiflags: str
