@@ -166,9 +166,9 @@ def _linker_items(items: list[str], ctx: Context) -> list[str]:
 
 
 def _is_host_dir(flag: str, path: str, ctx: Context) -> bool:
-    path = os.path.normpath(path) if path.startswith("/") else path
     if not path.startswith("/"):
         return False
+    path = os.path.normpath(path)
     if flag == "-L":
         return path in ctx.host_lib_dirs or any(_under(path, d) for d in ctx.host_include_dirs)
     return any(_under(path, d) for d in ctx.host_include_dirs)
