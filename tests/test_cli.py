@@ -106,9 +106,10 @@ def test_doctor_smoke_compiles(cache_env: dict[str, str]) -> None:
     assert "manylinux_2_17_ppc64le: ERROR" in out.stdout
 
 
+@pytest.mark.slow
 def test_verify_reports_each_wheel(cache_env: dict[str, str], tmp_path: Path) -> None:
     """A real aarch64 .so in a wheel tagged right and in one tagged for x86_64."""
-    import zipfile
+    from test_wheelcheck import make_wheel
 
     cc = zigcc("which", "cc", "--target", "manylinux_2_17_aarch64", env=cache_env).stdout.strip()
     (tmp_path / "m.c").write_text("int f(int x) { return x + 1; }\n")
@@ -116,9 +117,8 @@ def test_verify_reports_each_wheel(cache_env: dict[str, str], tmp_path: Path) ->
                    check=True)
     wheels = []
     for tag in ("linux_x86_64", "manylinux_2_17_aarch64"):
-        wheel = tmp_path / f"m-1.0-cp311-cp311-{tag}.whl"
-        with zipfile.ZipFile(wheel, "w") as zf:
-            zf.write(tmp_path / "m.so", "m.cpython-311-aarch64-linux-gnu.so")
+        wheel = make_wheel(tmp_path, f"m-1.0-cp311-cp311-{tag}.whl",
+                           {"m.cpython-311-aarch64-linux-gnu.so": (tmp_path / "m.so").read_bytes()})
         wheels.append(str(wheel))
     out = zigcc("verify", *wheels, "--target", "manylinux_2_17_aarch64", env=cache_env)
     assert out.returncode == 1
@@ -128,3 +128,50 @@ def test_verify_reports_each_wheel(cache_env: dict[str, str], tmp_path: Path) ->
                          "manylinux_2_17_aarch64.manylinux2014_aarch64")
     good = zigcc("verify", wheels[1], "--target", "manylinux_2_17_aarch64", env=cache_env)
     assert good.returncode == 0
+
+
+def _write_bad(path: Path, kind: str) -> None:
+    import zipfile
+
+    from test_wheelcheck import make_wheel
+
+    if kind == "not a zip":
+        path.write_bytes(b"\x00" * 100)
+    elif kind == "truncated":
+        make_wheel(path.parent, path.name, {"p/__init__.py": b"x = 1\n" * 500})
+        path.write_bytes(path.read_bytes()[:-60])
+    else:
+        with zipfile.ZipFile(path, "w") as zf:
+            zf.writestr("p/__init__.py", "")
+
+
+@pytest.mark.parametrize(("name", "kind", "needle"), [
+    ("p-1.0-py3-none-any.whl", "not a zip", "not a readable zip archive"),
+    ("p-1.0-py3-none-any.whl", "truncated", "not a readable zip archive"),
+    ("p_1.0_py3_none_any.whl", "no WHEEL", "Invalid wheel filename"),
+    ("p-1.0-py3-none-any.whl", "no WHEEL", "no <name>.dist-info/WHEEL"),
+    ("missing-1.0-py3-none-any.whl", "missing", "no such wheel"),
+])
+def test_verify_bad_input_is_one_error_line(tmp_path: Path, name: str, kind: str,
+                                            needle: str) -> None:
+    path = tmp_path / name
+    if kind != "missing":
+        _write_bad(path, kind)
+    out = zigcc("verify", str(path), "--target", "manylinux_2_17_aarch64")
+    assert out.returncode == 2
+    assert out.stdout == "" and "Traceback" not in out.stderr
+    assert out.stderr.startswith(f"ERROR {path}: ") and out.stderr.count("\n") == 1
+    assert needle in out.stderr and "; " in out.stderr
+
+
+def test_verify_checks_every_wheel_after_a_bad_one(tmp_path: Path) -> None:
+    from test_wheelcheck import make_wheel
+
+    bad = tmp_path / "q-1.0-py3-none-any.whl"
+    bad.write_text("not a zip")
+    good = make_wheel(tmp_path, "p-1.0-py3-none-any.whl", {"p.py": b""})
+    out = zigcc("verify", str(bad), str(good), "--target", "manylinux_2_17_aarch64")
+    assert out.returncode == 2
+    assert out.stderr.count("ERROR ") == 1 and "Traceback" not in out.stderr
+    assert out.stdout == ("p-1.0-py3-none-any.whl: ok for "
+                          "manylinux_2_17_aarch64.manylinux2014_aarch64\n")

@@ -1,25 +1,37 @@
-"""Check that a wheel's ELF files may carry its platform tag (auditwheel's rules, any arch).
+"""Check that a wheel may carry its tags (auditwheel's rules, any arch, and more).
 
 A wheel claims ``manylinux_2_X_<arch>`` only when every ELF in it is of ``<arch>``'s
 machine type, class and byte order, needs glibc symbol versions <= 2.X, and links
-only libraries the manylinux policy allows.  pyelftools reads foreign-arch ELF files
-on any build machine.
+only libraries the manylinux (or musllinux) policy allows.  Beyond that: every extension
+module has a file name the target interpreter imports, a platform tag goes with compiled
+code (and ``any`` with none), the ``.dist-info/WHEEL`` tags agree with the file name,
+and RECORD agrees with the members.  pyelftools reads foreign-arch ELF files on any
+build machine.  Unreadable input raises :class:`ZigccError`, never a traceback.
 """
 
 from __future__ import annotations
 
+import base64
+import csv
+import hashlib
 import io
 import re
+import struct
 import zipfile
+import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
+from email.parser import BytesParser
 from pathlib import Path
 
-from elftools.common.exceptions import ELFError
 from elftools.elf.dynamic import DynamicSection
 from elftools.elf.elffile import ELFFile
 from elftools.elf.gnuversions import GNUVerNeedSection
-from packaging.utils import parse_wheel_filename
+from elftools.elf.sections import SymbolTableSection
+from packaging.tags import Tag, parse_tag
+from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
 
+from zigcc.errors import ZigccError
 from zigcc.targets import LEGACY_MANYLINUX, Target, Version
 
 # (e_machine, ELF class, little endian) per arch.
@@ -32,11 +44,23 @@ MACHINES: dict[str, tuple[str, int, bool]] = {
     "s390x": ("EM_S390", 64, False),
     "riscv64": ("EM_RISCV", 64, True),
 }
+# PE machine and Mach-O cpu type per arch (Windows / macOS wheels).
+PE_MACHINES = {"x86_64": 0x8664, "aarch64": 0xAA64, "i686": 0x14C}
+MACHO_CPUS = {"x86_64": 0x01000007, "aarch64": 0x0100000C}
 # The libraries every manylinux policy (PEP 600 "system" libraries) allows to be NEEDED.
 ALLOWED_LIBS = re.compile(r"(libc|libm|libdl|librt|libpthread|libutil|libnsl|libresolv|"
                           r"libgcc_s|libstdc\+\+|libcrypt|libz)\.so\.\d+$|ld-.*\.so\.\d+$|"
                           r"ld64\.so\.\d+$|ld-linux.*\.so\.\d+$")
-_GLIBC = re.compile(r"GLIBC_(\d+)\.(\d+)")
+# musllinux: musl's libc is NEEDED as plain ``libc.so`` (its libm, libpthread, ... are
+# folded into it and have no files); libgcc_s and libstdc++ are in the policy too.
+MUSL_LIBS = re.compile(r"libc\.so$|libgcc_s\.so\.1$|libstdc\+\+\.so\.6$|ld-musl-\w+\.so\.1$")
+_GLIBC = re.compile(r"GLIBC_(\d+)\.(\d+)(?:\.\d+)?")
+# The interpreter-specific part of an extension module's suffix.
+_CPYTHON_SO = re.compile(r"\.cpython-(?P<abi>\d+[a-z]*)-(?P<triple>[^.]+)\.so$")
+_CPYTHON_PYD = re.compile(r"\.cp(?P<abi>\d+[a-z]*)-(?P<triple>[^.]+)\.pyd$")
+_MEMBER_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError,
+                  ValueError, OSError)
+_REBUILD = "rebuild it with pip wheel or python -m build, or download it again"
 
 
 @dataclass(frozen=True)
@@ -47,6 +71,86 @@ class ElfInfo:
     little_endian: bool
     max_glibc: Version | None
     needed: tuple[str, ...]
+    elf_type: str = ""  # ET_DYN for shared objects
+    pyinit: tuple[str, ...] = ()  # exported PyInit_* symbols: it is an extension module
+
+
+@dataclass(frozen=True)
+class Binary:
+    """One compiled file: ELF, Mach-O or PE."""
+
+    name: str
+    fmt: str  # "ELF", "Mach-O" or "PE"
+    elf: ElfInfo | None = None
+    cpus: tuple[int, ...] = ()  # Mach-O cpu types or the PE machine
+
+
+@dataclass(frozen=True)
+class WheelName:
+    """A wheel file name, its parts spelled as in the name."""
+
+    file: str
+    distribution: str
+    version: str
+    build: str | None
+    pythons: tuple[str, ...]
+    abis: tuple[str, ...]
+    platforms: tuple[str, ...]
+    tags: frozenset[Tag]
+
+    def with_platform(self, platform: str) -> str:
+        build = f"-{self.build}" if self.build else ""
+        return (f"{self.distribution}-{self.version}{build}-{'.'.join(self.pythons)}-"
+                f"{'.'.join(self.abis)}-{platform}.whl")
+
+
+def wheel_name(wheel: Path) -> WheelName:
+    try:
+        _, _, _, tags = parse_wheel_filename(wheel.name)
+    except InvalidWheelFilename as exc:
+        raise _error(f"{wheel}: {_line(exc)}; a wheel is named "
+                     "<name>-<version>[-<build>]-<python>-<abi>-<platform>.whl") from None
+    parts = wheel.name[:-4].split("-")
+    build = parts[2] if len(parts) == 6 else None
+    py, abi, plat = (p.split(".") for p in parts[-3:])
+    return WheelName(wheel.name, parts[0], parts[1], build, tuple(py), tuple(abi), tuple(plat),
+                     tags)
+
+
+def open_wheel(wheel: Path) -> zipfile.ZipFile:
+    """Open ``wheel`` as a zip; damaged or unreadable files raise ZigccError."""
+    try:
+        return zipfile.ZipFile(wheel)
+    except (zipfile.BadZipFile, EOFError, ValueError, NotImplementedError) as exc:
+        raise _error(f"{wheel}: not a readable zip archive ({_line(exc)}); "
+                     f"{_REBUILD}") from None
+    except OSError as exc:
+        raise _error(f"{wheel}: cannot read it ({exc.strerror or _line(exc)}); check the "
+                     "path and its permissions") from None
+
+
+def read_member(wheel: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    try:
+        return zf.read(info)
+    except _MEMBER_ERRORS as exc:
+        raise _error(f"{wheel}: member {info.filename} is damaged ({_line(exc)}); "
+                     f"{_REBUILD}") from None
+
+
+def dist_info(wheel: Path, names: Sequence[str]) -> list[str]:
+    """The ``*.dist-info`` folders that hold a WHEEL file; ZigccError when there is none."""
+    found = sorted({n.split("/")[0] for n in names
+                    if n.count("/") == 1 and n.endswith(".dist-info/WHEEL")})
+    if not found:
+        raise _error(f"{wheel}: no <name>.dist-info/WHEEL file, so it is not a wheel; "
+                     "build it with pip wheel or python -m build")
+    return found
+
+
+def wheel_tags(data: bytes) -> list[str]:
+    """The ``Tag:`` values of a WHEEL file, in order."""
+    msg = BytesParser().parsebytes(data)
+    return [str(v).strip() for v in msg.get_all("Tag") or []]
 
 
 def inspect_elf(name: str, data: bytes) -> ElfInfo | None:
@@ -57,6 +161,7 @@ def inspect_elf(name: str, data: bytes) -> ElfInfo | None:
         elf = ELFFile(io.BytesIO(data))
         versions: list[Version] = []
         needed: list[str] = []
+        pyinit: list[str] = []
         for section in elf.iter_sections():
             if isinstance(section, GNUVerNeedSection):
                 for _, auxes in section.iter_versions():
@@ -67,52 +172,282 @@ def inspect_elf(name: str, data: bytes) -> ElfInfo | None:
             elif isinstance(section, DynamicSection):
                 needed += [str(t.needed) for t in section.iter_tags()  # type: ignore[attr-defined]
                            if t.entry.d_tag == "DT_NEEDED"]
+            if isinstance(section, SymbolTableSection) and section.name == ".dynsym":
+                pyinit += [s.name for s in section.iter_symbols()
+                           if s.name.startswith("PyInit_") and s["st_shndx"] != "SHN_UNDEF"]
         return ElfInfo(name, elf["e_machine"], elf.elfclass, elf.little_endian,
-                       max(versions) if versions else None, tuple(needed))
-    except ELFError as exc:
-        return ElfInfo(name, f"unreadable ELF ({exc})", 0, True, None, ())
+                       max(versions) if versions else None, tuple(needed),
+                       elf_type=str(elf["e_type"]), pyinit=tuple(pyinit))
+    except Exception as exc:  # any malformed ELF is a finding, never a traceback
+        return ElfInfo(name, f"unreadable ELF ({_line(exc)})", 0, True, None, ())
+
+
+def inspect_binary(name: str, data: bytes) -> Binary | None:
+    """ELF, Mach-O or PE; None for anything else."""
+    elf = inspect_elf(name, data)
+    if elf is not None:
+        return Binary(name, "ELF", elf)
+    head = data[:8]
+    if len(head) == 8 and head[:4] in (b"\xfe\xed\xfa\xce", b"\xfe\xed\xfa\xcf",
+                                       b"\xce\xfa\xed\xfe", b"\xcf\xfa\xed\xfe"):
+        order = "<" if head[0] == 0xCE or head[0] == 0xCF else ">"
+        return Binary(name, "Mach-O", cpus=(struct.unpack(order + "I", head[4:8])[0],))
+    if head[:4] == b"\xca\xfe\xba\xbe" and 0 < struct.unpack(">I", head[4:8])[0] < 32:
+        count = struct.unpack(">I", head[4:8])[0]  # fat (universal) Mach-O
+        return Binary(name, "Mach-O", cpus=tuple(
+            struct.unpack(">I", data[8 + 20 * i: 12 + 20 * i])[0] for i in range(count)
+            if len(data) >= 12 + 20 * i))
+    if head[:2] == b"MZ" and len(data) >= 0x40:
+        pe = struct.unpack("<I", data[0x3C:0x40])[0]
+        if data[pe:pe + 4] == b"PE\0\0" and len(data) >= pe + 6:
+            return Binary(name, "PE", cpus=(struct.unpack("<H", data[pe + 4:pe + 6])[0],))
+    return None
 
 
 def wheel_elves(wheel: Path) -> list[ElfInfo]:
-    out = []
-    with zipfile.ZipFile(wheel) as zf:
-        for item in zf.infolist():
-            if not item.is_dir():
-                info = inspect_elf(item.filename, zf.read(item))
-                if info is not None:
-                    out.append(info)
+    return [b.elf for b in _scan(wheel).binaries if b.elf is not None]
+
+
+@dataclass
+class _Scan:
+    name: WheelName
+    names: list[str]
+    binaries: list[Binary]
+    meta: str  # the .dist-info folder
+    digests: dict[str, tuple[str, int]]  # member -> (sha256 urlsafe b64, size)
+    files: dict[str, bytes]  # the dist-info WHEEL and RECORD files
+
+
+def _scan(wheel: Path) -> _Scan:
+    name = wheel_name(wheel)
+    binaries: list[Binary] = []
+    digests: dict[str, tuple[str, int]] = {}
+    files: dict[str, bytes] = {}
+    with open_wheel(wheel) as zf:
+        infos = zf.infolist()
+        names = [i.filename for i in infos]
+        folders = dist_info(wheel, names)
+        meta = next((f for f in folders if canonicalize_name(f.split("-")[0])
+                     == canonicalize_name(name.distribution)), folders[0])
+        for info in infos:
+            if info.is_dir():
+                continue
+            data = read_member(wheel, zf, info)
+            digests[info.filename] = (_b64(hashlib.sha256(data).digest()), len(data))
+            if info.filename in (f"{meta}/WHEEL", f"{meta}/RECORD"):
+                files[info.filename.split("/")[1]] = data
+            binary = inspect_binary(info.filename, data)
+            if binary is not None:
+                binaries.append(binary)
+    return _Scan(name, names, binaries, meta, digests, files)
+
+
+def problems(wheel: Path, target: Target,
+             ext_suffixes: Sequence[str] | None = None) -> list[str]:
+    """Every reason ``wheel`` may not carry its tags for ``target``; empty when fine.
+
+    ``ext_suffixes`` are the target interpreter's extension suffixes
+    (``importlib.machinery.EXTENSION_SUFFIXES`` there); without them, an extension
+    module's CPython suffix must at least name the target's triple and the wheel's ABI.
+    Raises ZigccError when ``wheel`` is not a readable wheel.
+    """
+    target.info  # noqa: B018 - universal2 has no single arch: raises its hint
+    scan = _scan(wheel)
+    want = {"linux": "ELF", "macos": "Mach-O", "windows": "PE"}[target.os]
+    found = [f"{wheel.name}: {p}" for p in _meta_problems(scan)]
+    found += [f"{wheel.name}: {p}" for p in _tag_problems(scan, target, want)]
+    for binary in scan.binaries:
+        if binary.fmt != want:  # a foreign file matters only where Python imports it
+            if _module_path(binary) is not None:
+                found.append(f"{wheel.name}: {binary.name}: a {binary.fmt} file in a wheel "
+                             f"for {target.os}, which loads {want} files only")
+            continue
+        found += [f"{wheel.name}: {binary.name}: {p}"
+                  for p in _binary_problems(binary, scan, target, ext_suffixes)]
+    return list(dict.fromkeys(printable(line) for line in found))
+
+
+def _meta_problems(scan: _Scan) -> list[str]:
+    """The WHEEL file, the dist-info folder and RECORD against the file name and members."""
+    out: list[str] = []
+    folders = sorted({n.split("/")[0] for n in scan.names
+                      if n.split("/")[0].endswith(".dist-info")})
+    if len(folders) > 1:
+        out.append(f"holds several .dist-info folders ({', '.join(folders)}); installers "
+                   "refuse it: build from a clean build folder")
+    meta = scan.meta
+    if canonicalize_name(meta.split("-")[0]) != canonicalize_name(scan.name.distribution):
+        out.append(f"{meta} does not match the file name's project "
+                   f"{scan.name.distribution}; do not rename wheels, rebuild them")
+    try:
+        claimed = {t for value in wheel_tags(scan.files["WHEEL"]) for t in parse_tag(value)}
+    except ValueError as exc:
+        out.append(f"{meta}/WHEEL has a malformed Tag line ({_line(exc)}); rebuild the wheel")
+    else:
+        if claimed != set(scan.name.tags):
+            shown = ", ".join(sorted(str(t) for t in claimed)) or "no Tag lines"
+            out.append(f"{meta}/WHEEL says {shown} but the file name says "
+                       f"{', '.join(sorted(str(t) for t in scan.name.tags))}; a renamed "
+                       "wheel must be retagged (zigcc.retag or auditwheel repair)")
+    seen: set[str] = set()
+    for n in scan.names:
+        if n in seen:
+            out.append(f"holds {n} twice; installers keep only one copy: rebuild the wheel")
+        seen.add(n)
+        if n.startswith("/") or ".." in n.split("/"):
+            out.append(f"{n}: a path outside the install folder; installers refuse it")
+    return out + _record_problems(scan, meta)
+
+
+def _record_problems(scan: _Scan, meta: str) -> list[str]:
+    record = scan.files.get("RECORD")
+    if record is None:
+        return [f"no {meta}/RECORD; installers need it: rebuild the wheel"]
+    out: list[str] = []
+    listed: set[str] = set()
+    for row in csv.reader(io.StringIO(record.decode("utf-8", "replace"))):
+        if not row:
+            continue
+        path, digest = row[0], row[1] if len(row) > 1 else ""
+        listed.add(path)
+        if path not in scan.digests:
+            out.append(f"RECORD lists {path}, which the wheel does not hold")
+        elif digest.startswith("sha256=") and digest[7:] != scan.digests[path][0]:
+            out.append(f"{path}: its sha256 differs from RECORD (changed after the build); "
+                       "rebuild the wheel")
+    for path in scan.digests:
+        if path not in listed and not path.startswith(f"{meta}/RECORD"):
+            out.append(f"{path} is not listed in RECORD; rebuild the wheel")
     return out
 
 
-def problems(wheel: Path, target: Target) -> list[str]:
-    """Every reason ``wheel`` may not carry its tags for ``target``; empty when fine."""
-    found: list[str] = []
-    _, _, _, tags = parse_wheel_filename(wheel.name)
-    claimed = {t.platform for t in tags}
+def _tag_problems(scan: _Scan, target: Target, want: str) -> list[str]:
+    out: list[str] = []
+    claimed = {t.platform for t in scan.name.tags}
     allowed = set(target.platform_tags)
-    if not claimed <= allowed:
-        found.append(f"{wheel.name}: platform tags {sorted(claimed - allowed)} are not ones "
-                     f"a {target.zig_target} build may claim ({', '.join(sorted(allowed))})")
+    if claimed != {"any"} and not claimed <= allowed:
+        out.append(f"platform tags {sorted(claimed - allowed)} are not ones a "
+                   f"{target.zig_target} build may claim ({', '.join(sorted(allowed))})")
+    modules = [b.name for b in scan.binaries if _module_path(b) is not None]
+    if claimed == {"any"} and modules:
+        out.append(f"tagged any but holds compiled extension modules ({modules[0]}); tag it "
+                   f"{target.wheel_platform} (bdist_wheel plat_name, zigcc env --python)")
+    elif claimed != {"any"} and not any(b.fmt == want for b in scan.binaries):
+        out.append(f"tagged {'.'.join(sorted(claimed))} but holds no compiled code (no {want} "
+                   "file); a pure-Python wheel must be tagged py3-none-any: drop plat_name / "
+                   "--plat-name from the build")
+    return out
+
+
+def _binary_problems(binary: Binary, scan: _Scan, target: Target,
+                     ext_suffixes: Sequence[str] | None) -> list[str]:
+    out = _suffix_problems(binary, scan, target, ext_suffixes)
+    if binary.elf is None:
+        cpu = (PE_MACHINES if target.os == "windows" else MACHO_CPUS).get(target.arch)
+        if cpu not in binary.cpus:
+            out.append(f"{binary.fmt} cpu type(s) {', '.join(hex(c) for c in binary.cpus)}, "
+                       f"expected {cpu and hex(cpu)} for {target.arch}")
+        return out
+    return out + _elf_problems(binary.elf, scan, target)
+
+
+def _elf_problems(elf: ElfInfo, scan: _Scan, target: Target) -> list[str]:
+    out: list[str] = []
     machine, bits, little = MACHINES[target.arch]
-    elves = wheel_elves(wheel)
-    for elf in elves:
-        if (elf.machine, elf.bits, elf.little_endian) != (machine, bits, little):
-            found.append(f"{elf.name}: {elf.machine} {elf.bits}-bit "
-                         f"{'LE' if elf.little_endian else 'BE'}, expected {machine} {bits}-bit "
-                         f"{'LE' if little else 'BE'} for {target.arch}")
-        for tag in claimed:
-            limit = _glibc_of(tag)
-            if limit and elf.max_glibc and elf.max_glibc > limit:
-                found.append(f"{elf.name}: needs GLIBC_{elf.max_glibc[0]}.{elf.max_glibc[1]}, "
-                             f"above {tag}")
-            if tag.startswith("musllinux") and elf.max_glibc:
-                found.append(f"{elf.name}: needs glibc symbols but is tagged {tag}")
-            if tag.startswith(("manylinux", "musllinux")):
-                bad = [n for n in elf.needed if not ALLOWED_LIBS.match(n)]
-                if bad:
-                    found.append(f"{elf.name}: links {', '.join(bad)}, outside the {tag} "
-                                 "policy (bundle it with auditwheel repair)")
-    return found
+    if (elf.machine, elf.bits, elf.little_endian) != (machine, bits, little):
+        out.append(f"{elf.machine} {elf.bits}-bit {'LE' if elf.little_endian else 'BE'}, "
+                   f"expected {machine} {bits}-bit {'LE' if little else 'BE'} for "
+                   f"{target.arch}")
+    limits: set[Version] = set()
+    families: set[bool] = set()
+    for tag in _policy_tags(scan, target):  # one line per glibc limit and per policy
+        limit = _glibc_of(tag)
+        if limit and elf.max_glibc and elf.max_glibc > limit and limit not in limits:
+            limits.add(limit)
+            out.append(f"needs GLIBC_{elf.max_glibc[0]}.{elf.max_glibc[1]}, above {tag}")
+        musl = tag.startswith("musllinux")
+        if not tag.startswith(("manylinux", "musllinux")) or musl in families:
+            continue
+        families.add(musl)
+        if musl and elf.max_glibc:
+            out.append(f"needs glibc symbols but is tagged {tag}; build it with --target {tag}")
+        bad = [n for n in elf.needed if not (MUSL_LIBS if musl else ALLOWED_LIBS).match(n)]
+        if "libc.so" in bad and not musl:
+            out.append(f"links libc.so, musl's C library, but is tagged {tag}: build it for "
+                       f"musllinux_1_2_{target.arch} or with --target {tag}")
+        elif bad and musl and any(ALLOWED_LIBS.match(n) for n in bad):
+            out.append(f"links {', '.join(bad)} (glibc's) but is tagged {tag}; build it "
+                       f"with --target {tag}")
+        elif bad:
+            out.append(f"links {', '.join(bad)}, outside the {tag} policy (bundle it with "
+                       "auditwheel repair)")
+    return out
+
+
+def _suffix_problems(binary: Binary, scan: _Scan, target: Target,
+                     ext_suffixes: Sequence[str] | None) -> list[str]:
+    """The file name of an extension module: would the target interpreter import it?"""
+    base = _module_path(binary)
+    if base is None:
+        return []
+    stem, _, rest = base.partition(".")
+    suffix = "." + rest
+    pyinit = binary.elf.pyinit if binary.elf else ()
+    out: list[str] = []
+    if ext_suffixes is not None:
+        if suffix not in ext_suffixes and (pyinit or stem.isidentifier()):
+            out.append(f"the suffix {suffix} is not one the target interpreter imports "
+                       f"({', '.join(ext_suffixes)}); build with that interpreter's "
+                       "EXT_SUFFIX (zigcc env --python)")
+    elif target.os == "linux" and base.endswith(".pyd"):
+        out.append("a .pyd file: Python on Linux imports .so modules only; build it for Linux")
+    m = (_CPYTHON_PYD if target.os == "windows" else _CPYTHON_SO).search(base)
+    expected = {"linux": target.multiarch, "macos": "darwin"}.get(target.os,
+                                                                   target.platform_tags[0])
+    if ext_suffixes is None and m and m.group("triple") != expected:
+        out.append(f"the suffix is for {m.group('triple')}: the {expected} interpreter does "
+                   f"not import it (its EXT_SUFFIX names {expected}); build with the target "
+                   "interpreter's EXT_SUFFIX (zigcc env --python)")
+    abis = {t.abi for t in scan.name.tags}
+    if m and "cp" + m.group("abi") not in abis:
+        out.append(f"built for the cp{m.group('abi')} ABI only but the wheel is tagged "
+                   f"{'.'.join(sorted(abis))}, so other interpreters would install it; tag "
+                   "the wheel with the interpreter it was built for")
+    if pyinit and stem.isidentifier() and f"PyInit_{stem}" not in pyinit:
+        out.append(f"exports {', '.join(pyinit)} but not PyInit_{stem}, so `import {stem}` "
+                   "fails; name the file after its module")
+    return out
+
+
+def _module_path(binary: Binary) -> str | None:
+    """The file name of a shared object where Python imports modules from, else None.
+
+    Outside ``<pkg>.libs/`` folders of bundled libraries and ``*.data/`` folders, except
+    ``*.data/platlib/`` and ``*.data/purelib/``, which install into site-packages too.
+    """
+    path = binary.name
+    for prefix in ("platlib/", "purelib/"):
+        head, _, rest = path.partition(".data/" + prefix)
+        if rest and "/" not in head:
+            path = rest
+    parts = path.split("/")
+    if (not parts[-1].endswith((".so", ".pyd")) or parts[0].endswith(".data")
+            or any(p.endswith(".libs") for p in parts[:-1])
+            or (binary.elf is not None and binary.elf.elf_type != "ET_DYN")):
+        return None
+    return parts[-1]
+
+
+def _policy_tags(scan: _Scan, target: Target) -> list[str]:
+    """The platform tags whose policy applies: a ``linux_<arch>`` wheel is held to the
+    target's own tags, the ones :func:`zigcc.retag.retag` will give it."""
+    out: set[str] = set()
+    for tag in {t.platform for t in scan.name.tags}:
+        if tag == f"linux_{target.arch}":
+            out.update(t for t in target.platform_tags if not t.startswith("linux_"))
+        out.add(tag)
+    return sorted(out, key=lambda t: (_glibc_of(t) or (0, 0), not t.startswith("manylinux_"),
+                                      t))
 
 
 def _glibc_of(tag: str) -> Version | None:
@@ -123,3 +458,20 @@ def _glibc_of(tag: str) -> Version | None:
         if tag.startswith(name + "_"):
             return version
     return None
+
+
+def _b64(digest: bytes) -> str:
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def printable(text: str) -> str:
+    """``text`` on one line: control characters (a newline in a member name) escaped."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def _error(message: str) -> ZigccError:
+    return ZigccError(printable(message))
+
+
+def _line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
