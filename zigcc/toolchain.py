@@ -1,9 +1,10 @@
 """Materialise a per-target toolchain folder of shims in the cache.
 
-The folder holds ``cc``, ``c++``, ``ar``, ``ranlib``, their GNU-style names
-(``aarch64-linux-gnu-gcc`` ...), ``flags.py`` (the translation rules, run on the slow
-path) and ``shim.json`` (what flags.py needs).  Writing is safe under concurrency:
-a file lock serialises writers, every file is written to a temporary name and
+The folder holds ``cc``, ``c++``, ``ar``, ``ranlib``, ``strip``, ``objcopy``, their
+GNU-style names (``aarch64-linux-gnu-gcc`` ...), ``flags.py`` (the translation rules, run
+on the slow path), ``binutils.py`` (strip / objcopy: zig 0.17 cannot write ELF files, so
+it drops sections itself) and ``shim.json`` (what flags.py and binutils.py need).
+Writing is safe under concurrency: a file lock serialises writers, every file is written to a temporary name and
 renamed into place, and a file is rewritten only when its content changes (ccache
 and sccache key on the compiler's content and mtime).
 """
@@ -27,9 +28,11 @@ from zigcc.targets import Host, Target
 
 COMPILERS = ("cc", "c++")
 TOOLS = ("ar", "ranlib")
+# Run through binutils.py (not zig directly): zig objcopy cannot write ELF files.
+PY_TOOLS = ("strip", "objcopy")
 # GNU-style names (autotools --host=<triple> looks for <triple>-gcc ...).
 GNU_NAMES = {"gcc": "cc", "cc": "cc", "g++": "c++", "c++": "c++", "ar": "ar",
-             "ranlib": "ranlib"}
+             "ranlib": "ranlib", "strip": "strip", "objcopy": "objcopy"}
 
 
 @dataclass(frozen=True)
@@ -41,8 +44,8 @@ class Toolchain:
     windows: bool = False
 
     def tool(self, name: str) -> Path:
-        """The path of a shim: cc, c++, ar or ranlib."""
-        if name not in (*COMPILERS, *TOOLS):
+        """The path of a shim: cc, c++, ar, ranlib, strip or objcopy."""
+        if name not in (*COMPILERS, *TOOLS, *PY_TOOLS):
             raise KeyError(name)
         return self.path / (name + ".cmd" if self.windows else name)
 
@@ -68,21 +71,29 @@ def render(target: Target, zig: Path, python: Path, folder: Path, ctx: Context,
     bases = base_args(target, zig)
     shim_json = json.dumps({"zig": str(zig), "tools": bases, "context": ctx._asdict()},
                            indent=1, sort_keys=True) + "\n"
-    files = {"flags.py": _template("flags.py", package="zigcc"), "shim.json": shim_json}
+    files = {"flags.py": _template("flags.py", package="zigcc"),
+             "binutils.py": _template("binutils.py"), "shim.json": shim_json}
     flags_py = folder / "flags.py"
+    binutils_py = folder / "binutils.py"
     subst = {"@VERSION@": __version__, "@TARGET@": target.zig_target,
              "@PYTHON@": str(python) if windows else shlex.quote(str(python)),
              "@FLAGS_PY@": str(flags_py) if windows else shlex.quote(str(flags_py)),
              "@ZIG@": shlex.quote(str(zig)), "@PATTERNS@": "|".join(fast_patterns(ctx)),
              "@NOLINK@": "|".join([*map(shlex.quote, NO_LINK), f"'{NO_LINK_PREFIX}'*"])}
     scripts: dict[str, str] = {}
-    for tool in (*COMPILERS, *TOOLS):
+    for tool in (*COMPILERS, *TOOLS, *PY_TOOLS):
         if windows:
             text = _template("tool.cmd")
+        elif tool in PY_TOOLS:
+            text = _template("pytool.sh")
         else:
             text = _template("compiler.sh" if tool in COMPILERS else "tool.sh")
-        per_tool = {"@BASE@": " ".join(shlex.quote(a) for a in bases[tool]), "@TOOL@": tool,
-                    "@LINK_EXTRA@": " ".join(shlex.quote(a) for a in link_extra(tool))}
+        per_tool = {"@BASE@": " ".join(shlex.quote(a) for a in bases.get(tool, [])),
+                    "@TOOL@": tool,
+                    "@LINK_EXTRA@": " ".join(shlex.quote(a) for a in link_extra(tool)),
+                    "@SCRIPT@": shlex.quote(str(binutils_py))}
+        if tool in PY_TOOLS and windows:  # the .cmd form runs binutils.py, not flags.py
+            per_tool["@FLAGS_PY@"] = str(binutils_py)
         for key, value in {**subst, **per_tool}.items():
             text = text.replace(key, value)
         scripts[tool] = text
