@@ -5,20 +5,23 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
 @dataclass(frozen=True)
 class Settings:
     cache_dir: Path  # toolchain folders live in <cache_dir>/toolchains
+    # The whole environment, for the processes zigcc starts (build backends, pip, hooks).
+    environ: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> Settings:
         explicit = env.get("ZIGCC_CACHE_DIR")
+        copy = dict(env)
         if explicit:
-            return cls(Path(explicit).expanduser())
-        return cls(default_cache_dir(env, sys.platform))
+            return cls(Path(explicit).expanduser(), copy)
+        return cls(default_cache_dir(env, sys.platform), copy)
 
 
 def default_cache_dir(env: Mapping[str, str], platform: str) -> Path:

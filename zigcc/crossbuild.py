@@ -7,7 +7,8 @@ on the path would be lost there):
 - ``SETUPTOOLS_EXT_SUFFIX``: the target's EXT_SUFFIX (setuptools' cross-build hook);
 - ``DIST_EXTRA_CONFIG``: a setup.cfg-style file read by setuptools' distutils, giving
   ``[build_ext] include_dirs`` (the target's headers) and ``[bdist_wheel] plat_name``;
-- ``CFLAGS``: ``-ffile-prefix-map`` so the target headers' path stays out of the output.
+
+``CFLAGS`` is never set: distutils *replaces* the interpreter's ``-DNDEBUG -O3`` with it.
 
 The build interpreter's own include and library dirs, which distutils still adds,
 are dropped by the cross-build rule of the shims (zigcc.flags).
@@ -25,8 +26,6 @@ from pathlib import Path
 from zigcc.errors import ZigccError
 from zigcc.pytarget import TargetPython
 from zigcc.targets import ARCHES, Target
-
-TARGET_INCLUDE_PREFIX = "/zigcc-python"
 
 
 def target_for(tp: TargetPython) -> Target:
@@ -94,7 +93,6 @@ def python_env(tp: TargetPython, target: Target, folder: Path) -> dict[str, str]
     return {
         "SETUPTOOLS_EXT_SUFFIX": tp.ext_suffix,
         "DIST_EXTRA_CONFIG": str(folder / "setup.cfg"),
-        "CFLAGS": f"-ffile-prefix-map={folder}={TARGET_INCLUDE_PREFIX}",
         "ZIGCC_PYTHON": tp.source,
     }
 

@@ -1,0 +1,98 @@
+"""The build interpreter: the CPython that runs the build backend (same X.Y as the target).
+
+It is found on PATH or under pyenv (or given), and asked once for its version, ABI flags and
+``build_time_vars`` (the target environment keeps every key it has).  Side effects (running the
+interpreter, scanning folders) live here; :func:`candidates` is pure.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from zigcc.errors import ZigccError
+
+_QUERY = r"""
+import json, sys, sysconfig
+name = sysconfig._get_sysconfigdata_name()
+module = __import__(name, fromlist=["build_time_vars"])
+print(json.dumps({"version": list(sys.version_info[:2]), "abiflags": sys.abiflags,
+                  "executable": sys.executable, "name": name,
+                  "vars": {k: v for k, v in module.build_time_vars.items()
+                           if isinstance(v, (str, int))}}))
+"""
+
+
+@dataclass(frozen=True)
+class BuildPython:
+    executable: str
+    version: tuple[int, int]
+    abiflags: str
+    build_vars: Mapping[str, object] = field(repr=False, hash=False)
+
+    @property
+    def tag(self) -> str:
+        return f"cp{self.version[0]}{self.version[1]}{self.abiflags}"
+
+
+def candidates(version: tuple[int, int], abiflags: str, path_dirs: Sequence[str],
+               pyenv_root: Path | None) -> list[str]:
+    """Executables that may be CPython ``version`` (with ``abiflags``), best first."""
+    name = f"python{version[0]}.{version[1]}{abiflags}"
+    out = [str(Path(d) / name) for d in path_dirs if d]
+    if pyenv_root is not None:
+        prefix = f"{version[0]}.{version[1]}."
+        versions = pyenv_root / "versions"
+        if versions.is_dir():
+            for v in sorted(versions.iterdir(), reverse=True):
+                if v.name.startswith(prefix) and v.name[len(prefix):].split("t")[0].isdigit():
+                    out.append(str(v / "bin" / name))
+    return out
+
+
+def query(executable: str) -> BuildPython:
+    """Ask ``executable`` for its version, ABI flags and build_time_vars."""
+    try:
+        run = subprocess.run([executable, "-I", "-c", _QUERY], capture_output=True, text=True,
+                             timeout=120)
+    except OSError as exc:
+        raise ZigccError(f"{executable}: cannot run it ({exc.strerror}); pass "
+                         "--build-python with a CPython executable") from None
+    if run.returncode != 0:
+        last = (run.stderr.strip().splitlines() or ["no output"])[-1]
+        raise ZigccError(f"{executable}: not a usable CPython ({last}); pass --build-python "
+                         "with a CPython 3.8+ executable")
+    data = json.loads(run.stdout)
+    return BuildPython(executable, (data["version"][0], data["version"][1]), data["abiflags"],
+                       data["vars"])
+
+
+def find(version: tuple[int, int], abiflags: str, env: Mapping[str, str]) -> BuildPython:
+    """The first working interpreter of ``version`` on PATH or under pyenv."""
+    root = env.get("PYENV_ROOT") or (str(Path(env["HOME"]) / ".pyenv") if "HOME" in env
+                                     else None)
+    path_dirs = env.get("PATH", "").split(os.pathsep)
+    for exe in candidates(version, abiflags, path_dirs, Path(root) if root else None):
+        if os.access(exe, os.X_OK) and not _is_pyenv_shim(exe):
+            found = query(exe)
+            if found.version == version and found.abiflags == abiflags:
+                return found
+    want = f"python{version[0]}.{version[1]}{abiflags}"
+    raise ZigccError(f"no {want} found on PATH or under pyenv: install CPython "
+                     f"{version[0]}.{version[1]}{abiflags} or pass --build-python /path/to/{want}")
+
+
+def _is_pyenv_shim(exe: str) -> bool:
+    """pyenv's shims fail for versions not selected; the versions folder is searched instead."""
+    return os.sep + "shims" + os.sep in exe and ".pyenv" in exe
+
+
+def resolve(executable: str) -> BuildPython:
+    """An explicitly given interpreter (a name on PATH or a path)."""
+    found = shutil.which(executable) or executable
+    return query(found)
