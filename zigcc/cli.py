@@ -39,6 +39,9 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--target", required=True, help="the target the wheels were built for")
     d = sub.add_parser("doctor", help="check zig, the cache and a compile per target")
     d.add_argument("--target", action="append", help="target to smoke-test (repeatable)")
+    from zigcc.frontend import matrix
+
+    matrix.add_parser(sub)
     return p
 
 
@@ -92,6 +95,10 @@ def run(argv: Sequence[str] | None, settings: Settings) -> int:
         from zigcc.doctor import doctor
 
         return doctor(args.target or ["native"], settings, toolchain)
+    if args.command == "build":
+        from zigcc.frontend import matrix
+
+        return matrix.main(args, settings)
     if args.command == "which":
         print(toolchain(args.target, settings).tool(args.tool))
         return 0
@@ -117,17 +124,25 @@ def _env(spec: str | None, python: str | None, shell: str, settings: Settings) -
 
 
 def _verify(wheels: Sequence[str], target: Target) -> int:
+    """Report every wheel: ok, its problems (exit 1), or one ERROR line when it cannot be
+    read as a wheel at all (exit 2, after the others are checked)."""
     from zigcc.wheelcheck import problems
 
-    failed = 0
+    status = 0
     for wheel in wheels:
         path = Path(wheel)
-        if not path.is_file():
-            raise ZigccError(f"{wheel}: no such wheel; pass the path of a .whl file")
-        found = problems(path, target)
+        try:
+            if not path.is_file():
+                raise ZigccError(f"{wheel}: no such wheel; pass the path of a .whl file")
+            found = problems(path, target)
+        except ZigccError as exc:
+            print(f"ERROR {exc}", file=sys.stderr)
+            status = 2
+            continue
         print("\n".join(found) if found else f"{path.name}: ok for {target.wheel_platform}")
-        failed += bool(found)
-    return 1 if failed else 0
+        if found:
+            status = max(status, 1)
+    return status
 
 
 def main(argv: Sequence[str] | None = None) -> int:

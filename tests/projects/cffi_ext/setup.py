@@ -1,0 +1,3 @@
+from setuptools import setup
+
+setup(cffi_modules=["zt_cffi_build.py:ffibuilder"])

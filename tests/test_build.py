@@ -1,0 +1,148 @@
+"""`zigcc build`: one small project per failure class of the issue, cross-built for aarch64
+and s390x with every system compiler broken, then imported and called in Debian's real
+CPython of that architecture under qemu.
+
+Each project fails the way real packages failed when the backend process saw the build machine:
+sources chosen from ``platform.machine()``/``sysconfig.get_platform()``, a plain distutils
+``build_ext`` naming modules from sysconfig's EXT_SUFFIX, an optional extension whose C library
+the target lacks, a pure package, cffi, Cython, C++.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import debian
+import pytest
+from buildhelp import (
+    TARGETS,
+    ZLIB_SOURCE,
+    compile_lines,
+    debian_source,
+    install_for,
+    logs,
+    members,
+    run_in,
+    wheels,
+    zigcc_build,
+)
+from conftest import PROJECTS
+
+from zigcc.targets import parse
+
+pytestmark = pytest.mark.slow
+
+SETUPTOOLS_PROJECTS = ("platform_src", "suffix_ext", "cffi_ext", "cython_ext", "cpp_ext")
+NEON = {"arm64": "neon", "s390x": "generic"}
+MACHINE = {"arm64": "aarch64", "s390x": "s390x"}
+
+CALLS = """
+import zt_platform, zt_suffix, zt_suffix_info, zt_cy, zt_cpp
+from _zt_cffi import lib
+print(zt_platform.info())
+assert zt_suffix.twice(21) == 42
+print(zt_suffix_info.EXT_SUFFIX, zt_suffix_info.PLATFORM)
+assert zt_cy.primes(30) == [2, 3, 5, 7, 11, 13, 17, 19, 23, 29]
+assert zt_cpp.word_counts("b a b") == [("a", 1), ("b", 2)]
+assert lib.zt_norm(3, 4) == 5.0
+print(lib.zt_long_size(), lib.zt_big_endian())
+import zt_platform as m, os
+assert m.__file__.endswith(".so"), m.__file__
+print("ok")
+"""
+
+
+@pytest.mark.parametrize("arch", ["arm64", "s390x"])
+def test_setuptools_projects_build_for_the_target_and_run_there(
+        arch: str, no_system_compiler: dict[str, str], tmp_path: Path) -> None:
+    target_py = debian.ensure_python(arch)
+    tag = TARGETS[arch]
+    out = tmp_path / "wheelhouse"
+    for project in SETUPTOOLS_PROJECTS:
+        src = shutil.copytree(PROJECTS / project, tmp_path / project)
+        done = zigcc_build(src, tag, target_py.root, out, no_system_compiler)
+        assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:] + logs(out)[-4000:]
+        assert "system compiler" not in logs(out)
+    built = wheels(out)
+    assert [w.name.split("-")[0] for w in built] == sorted(
+        ["zigcc_test_platform_src", "zigcc_test_suffix", "zigcc_test_cffi",
+         "zigcc_test_cython", "zigcc_test_cpp"])
+    for wheel in built:
+        assert wheel.name.endswith(f"-cp311-cp311-{parse(tag).wheel_platform}.whl"), wheel.name
+        (module,) = [m for m in members(wheel) if m.endswith(".so")]
+        # cffi >= 1.17 builds its modules for the stable ABI
+        assert module.endswith(".abi3.so" if "cffi" in wheel.name else target_py.ext_suffix)
+
+    # The package's optimisation is kept: every C compile line has -O and -DNDEBUG.
+    lines = compile_lines(logs(out))
+    assert len(lines) >= 6, logs(out)[-3000:]
+    for line in lines:
+        assert " -DNDEBUG" in line and " -O" in line, line
+
+    site = tmp_path / "site"
+    install_for(target_py, tag, site, built, deps=["cffi"])
+    run = run_in(target_py, site, CALLS, tmp_path)
+    assert run.returncode == 0, run.stderr
+    info, suffix, sizes, ok = run.stdout.splitlines()
+    assert eval(info) == (MACHINE[arch], f"linux-{MACHINE[arch]}", NEON[arch], 11.0)
+    assert suffix == f"{target_py.ext_suffix} linux-{MACHINE[arch]}"
+    assert sizes == ("8 1" if arch == "s390x" else "8 0")
+    assert ok == "ok"
+
+
+def test_pure_package_gets_no_platform_tag(no_system_compiler: dict[str, str],
+                                           tmp_path: Path) -> None:
+    target_py = debian.ensure_python("arm64")
+    out = tmp_path / "wheelhouse"
+    done = zigcc_build(PROJECTS / "pure_pkg", TARGETS["arm64"], target_py.root, out,
+                       no_system_compiler)
+    assert done.returncode == 0, done.stdout + logs(out)[-3000:]
+    assert [w.name for w in wheels(out)] == ["zigcc_test_pure-1.0-py3-none-any.whl"]
+
+
+def test_skipped_optional_extension_is_not_a_platform_wheel(
+        no_system_compiler: dict[str, str], tmp_path: Path) -> None:
+    """zlib is not in the target's libc: the optional extension is skipped, and a wheel
+    claiming aarch64 with no compiled code in it is rejected, kept aside, not in the out-dir."""
+    target_py = debian.ensure_python("arm64")
+    out = tmp_path / "wheelhouse"
+    done = zigcc_build(PROJECTS / "optional_ext", TARGETS["arm64"], target_py.root, out,
+                       no_system_compiler)
+    assert done.returncode == 1, done.stdout
+    assert "compiled" in done.stdout, done.stdout
+    assert wheels(out) == []
+    assert len(list((out / ".zigcc" / "rejected").glob("*.whl"))) == 1
+    assert "0 built, 1 failed" in done.stdout
+
+
+BEFORE_ALL = """
+[tool.zigcc]
+before-all = [
+    "tar xjf \\"$ZT_ZLIB_SOURCE\\" && cd zlib-1.2.13.dfsg && CFLAGS='-O2 -fPIC' ./configure --static --prefix=\\"$ZIGCC_PREFIX\\" && make -j2 libz.a && make install",
+]
+"""
+
+
+def test_before_all_builds_the_missing_c_library_for_the_target(
+        no_system_compiler: dict[str, str], tmp_path: Path) -> None:
+    """The same optional extension, with zlib built from Debian's source for the target in
+    before-all (with the target toolchain and ZIGCC_PREFIX): compiled, and used under qemu."""
+    target_py = debian.ensure_python("arm64")
+    tag = TARGETS["arm64"]
+    src = shutil.copytree(PROJECTS / "optional_ext", tmp_path / "optional_ext")
+    with open(src / "pyproject.toml", "a") as f:
+        f.write(BEFORE_ALL)
+    env = {**no_system_compiler, "ZT_ZLIB_SOURCE": str(debian_source(*ZLIB_SOURCE))}
+    out = tmp_path / "wheelhouse"
+    done = zigcc_build(src, tag, target_py.root, out, env)
+    assert done.returncode == 0, done.stdout + logs(out)[-4000:]
+    (wheel,) = wheels(out)
+    assert wheel.name.endswith(f"-cp311-cp311-{parse(tag).wheel_platform}.whl")
+    assert "_zt_optional" + target_py.ext_suffix in members(wheel)
+    site = tmp_path / "site"
+    install_for(target_py, tag, site, [wheel])
+    run = run_in(target_py, site, "import zt_optional, zlib; assert zt_optional.COMPILED; "
+                 "print(zt_optional.crc32(b'zigcc') == zlib.crc32(b'zigcc'))", tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "True"

@@ -1,0 +1,112 @@
+"""`zigcc build` options, matrix planning and bad input (fast: nothing is compiled)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from zigcc import buildpython
+from zigcc.errors import ZigccError
+from zigcc.frontend import backendcfg, options
+from zigcc.frontend.matrix import default_target
+from zigcc.targets import Host
+
+ROOT = Path(__file__).parent.parent
+EXAMPLE = ROOT / "examples" / "hello"
+
+
+def test_config_settings_repeat_into_lists() -> None:
+    got = options.parse_config_settings(["a=1", "setup-args=-Dx=1", "setup-args=-Dy=2", "e="])
+    assert got == {"a": "1", "setup-args": ["-Dx=1", "-Dy=2"], "e": ""}
+    with pytest.raises(ZigccError, match=r"'novalue'.*KEY=VALUE"):
+        options.parse_config_settings(["novalue"])
+
+
+def test_precedence_cli_then_environment_then_pyproject() -> None:
+    table = {"targets": ["musllinux_1_2_x86_64"], "pythons": "3.12",
+             "config-settings": {"k": "toml", "list": ["a", "b"]},
+             "environment": {"FOO": 1}, "before-all": "make lib"}
+    env = {"ZIGCC_BUILD_TARGETS": "manylinux_2_17_s390x  manylinux_2_17_aarch64"}
+    got = options.from_sources({"pythons": ["3.11"], "config_settings": {"k": "cli"}}, env,
+                               table, ["native"], ["3.13"])
+    assert got.targets == ("manylinux_2_17_s390x", "manylinux_2_17_aarch64")  # environment
+    assert got.pythons == ("3.11",)  # command line
+    assert got.config_settings == {"k": "cli", "list": ["a", "b"]}
+    assert got.environment == {"FOO": "1"}
+    assert got.before_all == ("make lib",)  # pyproject
+    bare = options.from_sources({}, {}, {}, ["native"], ["3.13"])
+    assert (bare.targets, bare.pythons, bare.jobs) == (("native",), ("3.13",), 1)
+
+
+@pytest.mark.parametrize(("table", "words"), [
+    ({"target": ["x"]}, "unknown key 'target'"),
+    ({"targets": [1]}, "expected a string or a list of strings"),
+    ({"environment": "A=1"}, "environment = 'A=1': expected a table"),
+])
+def test_bad_pyproject_tables(table: dict[str, object], words: str) -> None:
+    with pytest.raises(ZigccError, match=words):
+        options.from_sources({}, {}, table, ["native"], ["3.11"])
+
+
+def test_backend_config_settings_are_added_not_replacing_the_users() -> None:
+    files = backendcfg.BackendFiles(Path("/t/toolchain.cmake"), Path("/t/cross.ini"))
+    meson = backendcfg.config_settings("mesonpy", files, {"setup-args": "-Dfoo=1"})
+    assert meson == {"setup-args": ["-Dfoo=1", "--cross-file=/t/cross.ini"]}
+    cmake = backendcfg.config_settings("scikit_build_core.build", files, {})
+    assert cmake == {"cmake.define.CMAKE_TOOLCHAIN_FILE": "/t/toolchain.cmake"}
+    assert backendcfg.config_settings("setuptools.build_meta", files, {"a": "b"}) == {"a": "b"}
+
+
+def test_build_python_candidates(tmp_path: Path) -> None:
+    (tmp_path / "versions" / "3.12.1").mkdir(parents=True)
+    (tmp_path / "versions" / "3.12.4").mkdir(parents=True)
+    (tmp_path / "versions" / "3.1.0").mkdir(parents=True)
+    got = buildpython.candidates((3, 12), "", ["/usr/bin", ""], tmp_path)
+    assert got == ["/usr/bin/python3.12", str(tmp_path / "versions/3.12.4/bin/python3.12"),
+                   str(tmp_path / "versions/3.12.1/bin/python3.12")]
+
+
+def test_default_target_is_the_lowest_glibc_of_this_arch() -> None:
+    assert default_target(Host("linux", "aarch64", (2, 36))) == "manylinux_2_17_aarch64"
+    assert default_target(Host("linux", "riscv64", (2, 39))) == "manylinux_2_27_riscv64"
+
+
+def _zigcc(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "zigcc", *args], capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_list_prints_the_matrix_as_json() -> None:
+    here = "{}.{}".format(*sys.version_info[:2])
+    run = _zigcc("build", str(EXAMPLE), "--list", "--python", here)
+    assert run.returncode == 0, run.stderr
+    (entry,) = json.loads(run.stdout)
+    assert entry["id"].startswith("cp{}{}-manylinux_2_17_".format(*sys.version_info[:2]))
+    assert set(entry) == {"id", "target", "python"}
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (["build", "/nonexistent/src"], "/nonexistent/src: no such file or folder"),
+    (["build", str(EXAMPLE), "--target", "manylinux_2_17_arm64"], "unknown target"),
+    (["build", str(EXAMPLE), "--only", "cp99-nothing"], "--only cp99-nothing: no such build"),
+    (["build", str(EXAMPLE), "-j", "0"], "-j 0"),
+    (["build", str(EXAMPLE), "-C", "oops"], "KEY=VALUE"),
+    (["build", str(EXAMPLE), "--python", "3.11", "--target", "manylinux_2_17_s390x"],
+     "a foreign target needs its Python described"),
+    (["build", str(EXAMPLE), "--python", "/nonexistent/sysroot"], "/nonexistent/sysroot"),
+    (["build", str(EXAMPLE), "--target", "win_amd64"], "Linux wheels"),
+    (["build", str(EXAMPLE), "--python", "3.99"], "no python3.99 found"),
+])
+def test_bad_input_is_one_error_line(args: list[str], words: str) -> None:
+    if "3.11" in args and sys.version_info[:2] != (3, 11):
+        args = [a if a != "3.11" else "{}.{}".format(*sys.version_info[:2]) for a in args]
+    run = _zigcc(*args)
+    assert run.returncode == 2, run.stdout + run.stderr
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("ERROR "), run.stderr
+    assert words in lines[0]
+    assert "Traceback" not in run.stderr

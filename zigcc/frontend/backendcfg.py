@@ -1,0 +1,70 @@
+"""Per-backend cross configuration for one build: files rendered from the target model
+(:mod:`zigcc.backends`) and the config settings / variables that hand them to the backend.
+
+- scikit-build-core: a CMake toolchain file, as ``-C cmake.define.CMAKE_TOOLCHAIN_FILE`` (and as
+  ``CMAKE_TOOLCHAIN_FILE`` in the environment, which CMake >= 3.21 reads, for any other backend
+  that runs CMake itself);
+- meson-python: a meson cross file, appended to ``setup-args``;
+- setuptools and the rest: the target environment alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from zigcc.backends import cmake, meson
+from zigcc.pytarget import TargetPython
+from zigcc.targets import Target
+from zigcc.toolchain import Toolchain
+
+CMAKE_BACKENDS = ("scikit_build_core.build", "scikit_build_core.setuptools.build_meta")
+MESON_BACKENDS = ("mesonpy",)
+TOOLS = ("cc", "c++", "ar", "ranlib", "strip", "objcopy")
+
+
+@dataclass(frozen=True)
+class BackendFiles:
+    cmake_toolchain: Path | None = None
+    meson_cross: Path | None = None
+    environ: Mapping[str, str] = field(default_factory=dict)
+
+
+def render(target: Target, tc: Toolchain, tp: TargetPython, include_dir: str, prefix: Path,
+           folder: Path) -> BackendFiles:
+    """Write the CMake toolchain file and the meson cross file of this build into ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    tools = {name: tc.tool(name) for name in TOOLS}
+    cmake_file = folder / "toolchain.cmake"
+    cmake_file.write_text(cmake.toolchain_file(
+        target, tools, python_include=include_dir, python_soabi=tp.soabi,
+        prefix_paths=(str(prefix),)), encoding="utf-8")
+    cross_file = folder / "cross.ini"
+    cross_file.write_text(meson.cross_file(
+        target, tools,
+        pkg_config_path=(str(prefix / "lib" / "pkgconfig"),)), encoding="utf-8")
+    return BackendFiles(cmake_file, cross_file, {"CMAKE_TOOLCHAIN_FILE": str(cmake_file)})
+
+
+def config_settings(backend: str, files: BackendFiles,
+                    user: Mapping[str, str | list[str]]) -> dict[str, str | list[str]]:
+    """The user's config settings plus the backend's cross configuration."""
+    out: dict[str, str | list[str]] = {k: (list(v) if isinstance(v, list) else v)
+                                       for k, v in user.items()}
+    name = backend.split(":")[0]
+    if name in CMAKE_BACKENDS and files.cmake_toolchain is not None:
+        out.setdefault("cmake.define.CMAKE_TOOLCHAIN_FILE", str(files.cmake_toolchain))
+    if name in MESON_BACKENDS and files.meson_cross is not None:
+        _append(out, "setup-args", f"--cross-file={files.meson_cross}")
+    return out
+
+
+def _append(settings: dict[str, str | list[str]], key: str, value: str) -> None:
+    old = settings.get(key)
+    if old is None:
+        settings[key] = [value]
+    elif isinstance(old, list):
+        settings[key] = [*old, value]
+    else:
+        settings[key] = [old, value]

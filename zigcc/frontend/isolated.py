@@ -1,0 +1,63 @@
+"""An isolated build environment for any build interpreter (pypa/build's IsolatedEnv protocol).
+
+pypa/build's own environment always uses the interpreter running it; a target matrix needs
+CPython 3.9 ... 3.13 side by side.  The venv is made by the build interpreter itself (no pip in
+it), and requirements are installed by this interpreter's pip with ``--python`` (pip >= 22.3),
+with the *build* machine's environment: no target variable reaches pip, so it picks wheels
+for the build machine.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Collection, Mapping
+from pathlib import Path
+from typing import IO
+
+from zigcc.errors import ZigccError
+
+
+class VenvEnv:
+    """A throw-away venv of ``interpreter`` under ``parent``; logs go to ``log``."""
+
+    def __init__(self, interpreter: str, parent: Path, environ: Mapping[str, str],
+                 log: IO[str]) -> None:
+        self._interpreter = interpreter
+        self._environ = dict(environ)
+        self._log = log
+        self.path = Path(tempfile.mkdtemp(prefix="venv-", dir=parent))
+        self._run([interpreter, "-m", "venv", "--without-pip", str(self.path)],
+                  "create a venv")
+
+    @property
+    def python_executable(self) -> str:
+        return str(self.path / "bin" / "python")
+
+    def make_extra_environ(self) -> Mapping[str, str]:
+        scripts = str(self.path / "bin")
+        return {"PATH": scripts + os.pathsep + self._environ.get("PATH", ""),
+                "VIRTUAL_ENV": str(self.path)}
+
+    def install(self, requirements: Collection[str]) -> None:
+        if not requirements:
+            return
+        with tempfile.NamedTemporaryFile("w", suffix=".txt", dir=self.path, delete=False,
+                                         encoding="utf-8") as req:
+            req.write("\n".join(sorted(requirements)) + "\n")
+        self._run([sys.executable, "-m", "pip", "--python", self.python_executable, "install",
+                   "--no-warn-script-location", "--no-compile", "--no-input",
+                   "--disable-pip-version-check", "-r", req.name],
+                  "install the build requirements " + ", ".join(sorted(requirements)))
+
+    def _run(self, cmd: list[str], what: str) -> None:
+        env = {k: v for k, v in self._environ.items()
+               if k not in ("PYTHONPATH", "_PYTHON_HOST_PLATFORM",
+                            "_PYTHON_SYSCONFIGDATA_NAME", "VIRTUAL_ENV")}
+        self._log.write(f"$ {' '.join(cmd)}\n")
+        self._log.flush()
+        run = subprocess.run(cmd, env=env, stdout=self._log, stderr=subprocess.STDOUT)
+        if run.returncode != 0:
+            raise ZigccError(f"could not {what} (exit {run.returncode}); see the build log")

@@ -1,0 +1,207 @@
+"""One build of the matrix: (target, Python) -> a verified wheel in the out-dir, or a failure.
+
+Steps: resolve the target Python and the build interpreter, materialise the toolchain and the
+target environment, run ``before-all`` (once per target) and ``before-build``, build the wheel
+in an isolated environment with pypa/build (the target environment applies to the backend's
+hooks only), verify it, and retag ``linux_<arch>`` to the target's manylinux/musllinux tag.
+A wheel that fails verification is moved aside (``<out-dir>/.zigcc/rejected``), never into the
+out-dir.  Everything the build prints goes to its log file.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from zigcc import crossbuild, host, targetenv
+from zigcc.buildpython import BuildPython
+from zigcc.config import Settings
+from zigcc.errors import ZigccError
+from zigcc.frontend import backendcfg, source
+from zigcc.frontend.isolated import VenvEnv
+from zigcc.frontend.options import BuildOptions
+from zigcc.pytarget import TargetPython, TargetPythonError
+from zigcc.targets import Host, Target
+from zigcc.toolchain import Toolchain
+
+_BEFORE_ALL_LOCK = threading.Lock()
+ToolchainFor = Callable[[Target, Host, Settings], Toolchain]
+
+
+@dataclass(frozen=True)
+class BuildSpec:
+    """One cell of the matrix."""
+
+    ident: str  # cp311-manylinux_2_17_aarch64
+    target: Target
+    target_python: TargetPython
+    build_python: BuildPython
+
+
+@dataclass(frozen=True)
+class Result:
+    ident: str
+    wheel: Path | None
+    seconds: float
+    verdict: str  # "ok" or a one-line reason
+    log: Path
+
+    @property
+    def ok(self) -> bool:
+        return self.verdict == "ok"
+
+
+def importable_suffixes(tp: TargetPython) -> tuple[str, ...]:
+    """Extension module suffixes the target interpreter imports."""
+    out = [tp.ext_suffix]
+    if not tp.debug and not tp.gil_disabled:
+        out.append(".abi3.so")
+    out.append(".so")
+    return tuple(dict.fromkeys(out))
+
+
+def tool_paths(tc: Toolchain) -> dict[str, str]:
+    return {name: str(tc.tool(name)) for name in ("cc", "c++", "ar", "ranlib")}
+
+
+def toolchain_environ(tc: Toolchain, prefix: Path, cmake_file: Path | None) -> dict[str, str]:
+    """What before-all / before-build commands get: the target toolchain, GNU triple, prefix."""
+    tools = tool_paths(tc)
+    env = {"CC": tools["cc"], "CXX": tools["c++"], "AR": tools["ar"], "RANLIB": tools["ranlib"],
+           "ZIGCC_HOST": tc.target.gnu_triple, "ZIGCC_PREFIX": str(prefix),
+           "ZIGCC_TARGET": tc.target.zig_target,
+           "PKG_CONFIG_LIBDIR": str(prefix / "lib" / "pkgconfig")}
+    if cmake_file is not None:
+        env["CMAKE_TOOLCHAIN_FILE"] = str(cmake_file)
+    return env
+
+
+class Runner:
+    """pyproject_hooks' runner: the hook's output into the log, the target env added."""
+
+    def __init__(self, base: Mapping[str, str], extra: Mapping[str, str], log: IO[str]) -> None:
+        self._base, self._extra, self._log = dict(base), dict(extra), log
+
+    def __call__(self, cmd: Sequence[str], cwd: str | None = None,
+                 extra_environ: Mapping[str, str] | None = None) -> None:
+        env = {**self._base, **(extra_environ or {}), **self._extra}
+        self._log.write(f"$ {' '.join(cmd)}\n")
+        self._log.flush()
+        subprocess.run(list(cmd), cwd=cwd, env=env, stdout=self._log, stderr=subprocess.STDOUT,
+                       check=True)
+
+
+def run_commands(commands: Sequence[str], cwd: Path, env: Mapping[str, str], log: IO[str],
+                 what: str) -> None:
+    for command in commands:
+        log.write(f"$ ({what}) {command}\n")
+        log.flush()
+        done = subprocess.run(["sh", "-c", command], cwd=cwd, env=dict(env), stdout=log,
+                              stderr=subprocess.STDOUT)
+        if done.returncode != 0:
+            raise ZigccError(f"{what} command failed (exit {done.returncode}): {command}")
+
+
+def build_one(spec: BuildSpec, project: Path, options: BuildOptions, settings: Settings,
+              machine: Host, toolchain_for: ToolchainFor, work: Path, log_path: Path) -> Result:
+    """Build, verify and keep one wheel; never raises for a failed build."""
+    start = time.monotonic()
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_path, "w", encoding="utf-8") as log:
+        try:
+            wheel = _build(spec, project, options, settings, machine, toolchain_for, work, log)
+            verdict = "ok"
+        except (ZigccError, TargetPythonError) as exc:
+            wheel, verdict = None, str(exc)
+        except Exception as exc:  # a backend failure: its output is in the log
+            wheel, verdict = None, _backend_failure(exc)
+        log.write(f"\nzigcc: {spec.ident}: {verdict}\n")
+    return Result(spec.ident, wheel, time.monotonic() - start, verdict, log_path)
+
+
+def _backend_failure(exc: Exception) -> str:
+    name = type(exc).__name__
+    if name in ("BuildBackendException", "CalledProcessError", "BuildException"):
+        return "the build backend failed; see the log"
+    return f"{name}: {exc}".splitlines()[0]
+
+
+def _build(spec: BuildSpec, project: Path, options: BuildOptions, settings: Settings,
+           machine: Host, toolchain_for: ToolchainFor, work: Path, log: IO[str]) -> Path:
+    target, tp, bp = spec.target, spec.target_python, spec.build_python
+    tc = toolchain_for(target, machine, settings)
+    include_folder = crossbuild.prepare(tp, target, settings.cache_dir)
+    include_dir = str(include_folder / "include" /
+                      f"python{tp.version[0]}.{tp.version[1]}{tp.abiflags}")
+    prefix = options.out_dir / ".zigcc" / "prefix" / target.ident
+    base_env = {**settings.environ, **options.environment}
+    backend_files = backendcfg.render(target, tc, tp, include_dir, prefix, work / "backend")
+    tool_env = {**base_env, **toolchain_environ(tc, prefix, backend_files.cmake_toolchain)}
+    copy = source.fresh_copy(project, work / "src", options.out_dir)
+    if options.before_all:
+        with _BEFORE_ALL_LOCK:
+            marker = prefix / ".zigcc-before-all-done"
+            if not marker.is_file():
+                prefix.mkdir(parents=True, exist_ok=True)
+                run_commands(options.before_all, copy, tool_env, log, "before-all")
+                marker.write_text("\n".join(options.before_all) + "\n", encoding="utf-8")
+    if options.before_build:
+        run_commands(options.before_build, copy, tool_env, log, "before-build")
+    tenv = targetenv.materialise(
+        target, tp, tool_paths(tc), bp.build_vars, include_dir, settings.cache_dir,
+        prefix=str(prefix) if prefix.is_dir() else None,
+        inherited_pythonpath=base_env.get("PYTHONPATH"))
+    backend = source.backend_of(source.read_pyproject(copy))
+    config = backendcfg.config_settings(backend, backend_files, options.config_settings)
+    hook_env = {**tenv.environ, **backend_files.environ}
+    log.write(f"zigcc: {spec.ident}: backend {backend}, target environment {tenv.folder}\n")
+    return _pep517(spec, copy, bp, base_env, hook_env, config, options, work, log)
+
+
+def _pep517(spec: BuildSpec, copy: Path, bp: BuildPython, base_env: Mapping[str, str],
+            hook_env: Mapping[str, str], config: Mapping[str, str | list[str]],
+            options: BuildOptions, work: Path, log: IO[str]) -> Path:
+    from build import ProjectBuilder
+
+    from zigcc import wheelcheck
+
+    env = VenvEnv(bp.executable, work, base_env, log)
+    builder = ProjectBuilder.from_isolated_env(env, copy, runner=Runner(base_env, hook_env, log))
+    env.install(builder.build_system_requires)
+    env.install(builder.get_requires_for_build("wheel", dict(config)))
+    built = Path(builder.build("wheel", work / "dist", dict(config)))
+    found = wheelcheck.problems(built, spec.target, importable_suffixes(spec.target_python))
+    if found:
+        log.write("zigcc verify:\n" + "\n".join(found) + "\n")
+        rejected = options.out_dir / ".zigcc" / "rejected"
+        rejected.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(built), rejected / built.name)
+        raise ZigccError(f"verify: {found[0]}" + (f" (+{len(found) - 1} more)"
+                                                  if len(found) > 1 else ""))
+    options.out_dir.mkdir(parents=True, exist_ok=True)
+    platform = built.name[:-4].rsplit("-", 1)[1]
+    if platform.startswith("linux_"):
+        from zigcc import retag
+
+        return retag.retag(built, spec.target.wheel_platform, options.out_dir)
+    dest = options.out_dir / built.name
+    shutil.copy2(built, dest.with_suffix(".tmp"))
+    dest.with_suffix(".tmp").replace(dest)
+    return dest
+
+
+def work_folder(parent: Path, ident: str) -> Path:
+    return Path(tempfile.mkdtemp(prefix=f"zigcc-{ident}-", dir=parent))
+
+
+def machine_and_zig() -> Host:
+    """The build machine (checked once, before the matrix starts)."""
+    host.zig_binary()
+    return host.detect()
