@@ -146,3 +146,60 @@ def test_before_all_builds_the_missing_c_library_for_the_target(
                  "print(zt_optional.crc32(b'zigcc') == zlib.crc32(b'zigcc'))", tmp_path)
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "True"
+
+
+SKBUILD_CALLS = """
+import zt_skb
+assert zt_skb.word_counts("b a b") == {"a": 1, "b": 2}
+try:
+    zt_skb.word_counts("   ")
+except ValueError as e:
+    assert str(e) == "no words in input"
+else:
+    raise SystemExit("C++ exception did not become ValueError")
+assert zt_skb.sum_calls(lambda i: i * i, 10) == 285
+print(zt_skb.layout())
+"""
+MESON_CALLS = """
+import zt_mc, zt_mcy
+assert zt_mcy.primes(20) == [2, 3, 5, 7, 11, 13, 17, 19]
+print(zt_mc.info())
+"""
+MESON_FAMILY = {"arm64": "aarch64", "s390x": "s390x"}
+
+
+@pytest.mark.parametrize("arch", ["arm64", "s390x"])
+@pytest.mark.parametrize("project", ["skbuild_ext", "meson_ext"])
+def test_cmake_and_meson_backends_build_for_the_target(
+        project: str, arch: str, no_system_compiler: dict[str, str], tmp_path: Path) -> None:
+    """scikit-build-core (FindPython + pybind11; SSE flags on x86 only) and meson-python
+    (C + Cython): configured for the target, named and tagged for it, and run there."""
+    target_py = debian.ensure_python(arch)
+    tag = TARGETS[arch]
+    out = tmp_path / "wheelhouse"
+    verbose = ("-C", "build.verbose=true") if project == "skbuild_ext" else (
+        "-C", "compile-args=-v")
+    done = zigcc_build(PROJECTS / project, tag, target_py.root, out, no_system_compiler,
+                       *verbose)
+    log = logs(out)
+    assert done.returncode == 0, done.stdout + log[-5000:]
+    (wheel,) = wheels(out)
+    assert wheel.name.endswith(f"-cp311-cp311-{parse(tag).wheel_platform}.whl"), wheel.name
+    modules = sorted(m for m in members(wheel) if m.endswith(".so"))
+    assert modules and all(m.endswith(target_py.ext_suffix) for m in modules), modules
+    lines = compile_lines(log)
+    assert lines, log[-3000:]
+    for line in lines:
+        assert " -DNDEBUG" in line and " -O" in line, line
+        assert "-msse" not in line, line
+    site = tmp_path / "site"
+    install_for(target_py, tag, site, [wheel])
+    run = run_in(target_py, site, SKBUILD_CALLS if project == "skbuild_ext" else MESON_CALLS,
+                 tmp_path)
+    assert run.returncode == 0, run.stderr
+    order = "big" if arch == "s390x" else "little"
+    machine = MACHINE[arch]
+    if project == "skbuild_ext":
+        assert run.stdout.strip() == repr((8, 8, order, machine, "none"))
+    else:
+        assert run.stdout.strip() == repr((MESON_FAMILY[arch], 3.0, 8, order))

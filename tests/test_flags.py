@@ -27,6 +27,8 @@ MAC = Context(arch="aarch64", os="macos")
     (X86_64, ["-flto=8"], ["-flto"]),
     (X86_64, ["-flto=jobserver"], ["-flto"]),
     (X86_64, ["-flto=thin"], ["-flto=thin"]),
+    # s390x: lld cannot link LTO objects with zig's libc++ there: no LTO at all
+    (Context("s390x", cross=True), ["-flto=thin", "-O3", "-flto"], ["-O3"]),
     # -flto-partition=* is gcc-only
     (X86_64, ["-flto-partition=none", "-O2"], ["-O2"]),
     # -Wp,-D/-U -> driver -D/-U

@@ -39,6 +39,11 @@ Rule = Callable[[str, Context], Optional[list[str]]]
 
 
 def _lto(arg: str, ctx: Context) -> list[str] | None:
+    # s390x: LTO objects linked with zig's libc++ fail in lld ("relocation R_390_PC32DBL
+    # cannot be used against symbol '_GLOBAL_OFFSET_TABLE_'"; pybind11 adds -flto=thin
+    # to Release builds). Compile and link without LTO there.
+    if ctx.arch == "s390x" and (arg == "-flto" or arg.startswith("-flto=")):
+        return []
     # gcc's -flto=auto / -flto=jobserver / -flto=N mean "N parallel jobs"; zig parses
     # the mode wrongly ("invalid -flto mode") and has no job count: plain -flto.
     if re.fullmatch(r"-flto=(auto|jobserver|\d+)", arg):
@@ -222,6 +227,8 @@ def fast_patterns(ctx: Context) -> list[str]:
                                                 "-O1", "--exclude-libs", "--dynamic-list")]
     if ctx.arch not in X86:
         pats.append("'-fcf-protection'*")
+    if ctx.arch == "s390x":
+        pats.append("'-flto'")
     if ctx.os == "macos":
         pats += ["'-bundle'", "'-bundle_loader'"]
     if ctx.cross:

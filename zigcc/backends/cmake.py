@@ -10,7 +10,8 @@ What it sets and why:
   build machine (``NEVER``) and libraries, headers and packages only under those
   prefixes (``ONLY``).  With no prefix the toolchain folder itself is the root: CMake does
   not re-root anything when the root list is empty, which would let the build machine's
-  ``/usr/lib/<triple>/libz.so`` through.  ``CMAKE_SYSROOT`` stays unset: zig brings its
+  ``/usr/lib/<triple>/libz.so`` through.  The build's isolated environment
+  (``$VIRTUAL_ENV``: pybind11's or nanobind's CMake packages) is a root as well.  ``CMAKE_SYSROOT`` stays unset: zig brings its
   own libc and headers for every target.
 * Python (FindPython, CMake >= 3.16 "Artifacts Specification"): ``Python_INCLUDE_DIR``
   given as a cache entry replaces the header search, and ``Development.Module`` needs no
@@ -99,6 +100,11 @@ def toolchain_file(target: Target, tools: Mapping[str, PurePath], *,
         "",
         "# Libraries, headers and packages come from the target's prefixes only.",
         "set(CMAKE_FIND_ROOT_PATH " + " ".join(quote(r) for r in roots) + ")",
+        "# The build's own isolated environment (pybind11, nanobind, numpy headers: CMake",
+        "# packages installed as build requirements) is a root too; the build machine is not.",
+        "if(DEFINED ENV{VIRTUAL_ENV})",
+        '  list(APPEND CMAKE_FIND_ROOT_PATH "$ENV{VIRTUAL_ENV}")',
+        "endif()",
         "set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)",
         "set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)",
         "set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE ONLY)",
