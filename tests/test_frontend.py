@@ -110,3 +110,43 @@ def test_bad_input_is_one_error_line(args: list[str], words: str) -> None:
     assert len(lines) == 1 and lines[0].startswith("ERROR "), run.stderr
     assert words in lines[0]
     assert "Traceback" not in run.stderr
+
+
+def _aarch64_description(tmp_path: Path) -> Path:
+    details = {
+        "schema_version": "1.0", "base_prefix": "/usr", "platform": "linux-aarch64",
+        "language": {"version": "{}.{}".format(*sys.version_info[:2])},
+        "implementation": {"name": "cpython"},
+        "abi": {"flags": [], "extension_suffix": ".cpython-3x-aarch64-linux-gnu.so"},
+        "arbitrary_data": {"zigcc": {"MULTIARCH": "aarch64-linux-gnu"}},
+    }
+    path = tmp_path / "aarch64.json"
+    path.write_text(json.dumps(details))
+    return path
+
+
+def test_descriptions_pair_with_the_targets_of_their_platform(tmp_path: Path) -> None:
+    aarch64 = _aarch64_description(tmp_path)
+    run = _zigcc("build", str(EXAMPLE), "--list", "--target", "manylinux_2_17_aarch64",
+                 "--target", "manylinux_2_28_aarch64", "--python", str(aarch64))
+    assert run.returncode == 0, run.stderr
+    ids = [entry["id"] for entry in json.loads(run.stdout)]
+    cp = "cp{}{}".format(*sys.version_info[:2])
+    assert ids == [f"{cp}-manylinux_2_17_aarch64", f"{cp}-manylinux_2_28_aarch64"]
+
+
+@pytest.mark.parametrize(("targets", "native_too", "words"), [
+    (["manylinux_2_17_s390x"], False, "manylinux_2_17_s390x.manylinux2014_s390x: no --python "
+     "is for it"),
+    (["manylinux_2_17_x86_64"], True, "is a linux-aarch64 Python but no --target is of that "
+     "platform; add one, e.g. --target manylinux_2_17_aarch64"),
+])
+def test_description_and_target_that_do_not_pair(tmp_path: Path, targets: list[str],
+                                                 native_too: bool, words: str) -> None:
+    args = [a for t in targets for a in ("--target", t)]
+    if native_too:
+        args += ["--python", "{}.{}".format(*sys.version_info[:2])]
+    run = _zigcc("build", str(EXAMPLE), "--list", *args, "--python",
+                 str(_aarch64_description(tmp_path)))
+    assert run.returncode == 2 and words in run.stderr, run.stderr
+    assert len(run.stderr.strip().splitlines()) == 1

@@ -85,20 +85,52 @@ def main(args: argparse.Namespace, settings: Settings) -> int:
 
 def plan(options: opts.BuildOptions, machine: Host, settings: Settings, work: Path
          ) -> list[BuildSpec]:
-    """Every (target, Python) pair, checked before any build starts."""
+    """Every (target, Python) pair, checked before any build starts.
+
+    A target Python *description* is of one platform and pairs with the targets of that
+    platform only; an ``X.Y`` Python (the build interpreter itself) pairs with the targets
+    this machine runs natively (foreign ones need a description until target Pythons can be
+    synthesized).
+    """
     targets = [parse(t, machine) for t in options.targets]
-    specs: list[BuildSpec] = []
     for target in targets:
         if target.os != "linux":
             raise ZigccError(f"--target {target.wheel_platform}: zigcc build makes Linux "
                              "wheels for now; `zigcc env` covers macOS and Windows compilers")
+    described = {spec: pytarget.load(spec) for spec in options.pythons
+                 if not _VERSION.fullmatch(spec)}
+    specs: list[BuildSpec] = []
+    for target in targets:
         for spec in options.pythons:
-            tp, bp = resolve_python(spec, target, machine, options.build_python, settings, work)
+            tp = described.get(spec)
+            if tp is None and not target.is_native(machine):
+                continue
+            if tp is not None and tp.platform != target.sysconfig_platform:
+                continue
+            tp, bp = resolve_python(spec, target, machine, options.build_python, settings, work,
+                                    tp)
             ident = f"{bp.tag}-{target.platform_tags[0]}"
             if any(s.ident == ident for s in specs):
                 raise ZigccError(f"build {ident} is selected twice; drop one --python/--target")
             specs.append(BuildSpec(ident, target, tp, bp))
+        if not any(s.target == target for s in specs):
+            also = " or X.Y" if target.is_native(machine) else ""
+            raise ZigccError(f"--target {target.wheel_platform}: no --python is for it; a "
+                             f"foreign target needs its Python described: pass a "
+                             f"{target.sysconfig_platform} sysroot, a pack from `zigcc "
+                             f"dump-script` or a build-details.json{also}")
+    for spec, tp in described.items():
+        if not any(s.target_python is tp for s in specs):
+            raise ZigccError(f"--python {spec} is a {tp.platform} Python but no --target is of "
+                             "that platform; add one, e.g. --target "
+                             f"{_lowest(tp.platform)}")
     return specs
+
+
+def _lowest(platform: str) -> str:
+    arch = platform.split("-", 1)[-1]
+    low = ARCHES[arch].min_glibc if arch in ARCHES else (2, 17)
+    return f"manylinux_{low[0]}_{low[1]}_{arch}"
 
 
 _DUMPS: dict[str, pytarget.TargetPython] = {}
@@ -106,7 +138,7 @@ _DUMPS_LOCK = threading.Lock()
 
 
 def resolve_python(spec: str, target: Target, machine: Host, build_python: str | None,
-                   settings: Settings, work: Path
+                   settings: Settings, work: Path, described: pytarget.TargetPython | None = None
                    ) -> tuple[pytarget.TargetPython, buildpython.BuildPython]:
     """The target Python and the build interpreter of one ``--python`` value."""
     version = _VERSION.fullmatch(spec)
@@ -114,14 +146,9 @@ def resolve_python(spec: str, target: Target, machine: Host, build_python: str |
         want = (int(version.group(1)), int(version.group(2)))
         bp = (buildpython.resolve(build_python) if build_python
               else buildpython.find(want, version.group(3), settings.environ))
-        if not target.is_native(machine):
-            raise ZigccError(
-                f"--python {spec} for {target.wheel_platform}: a foreign target needs its "
-                "Python described: a Debian-layout sysroot, a pack from `zigcc dump-script`, or "
-                "a build-details.json (synthesized target Pythons are not built yet)")
         tp = _dump(bp.executable, work)
     else:
-        tp = pytarget.load(spec)
+        tp = described or pytarget.load(spec)
         bp = (buildpython.resolve(build_python) if build_python
               else buildpython.find(tp.version, tp.abiflags, settings.environ))
     crossbuild.check_compatible(tp, target, bp.version, bp.abiflags)

