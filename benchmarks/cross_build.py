@@ -1,4 +1,4 @@
-"""Build one real PyPI sdist with C extensions four ways, interleaved, warm caches.
+"""Build one real PyPI sdist with C extensions several ways, interleaved, warm caches.
 
   (1) system gcc, native            (2) zigcc, native
   (3) zigcc for aarch64             (4) Docker + qemu style: Debian's arm64 Python, pip and
@@ -8,11 +8,18 @@
                                         this machine's Python and pip
 
 plus the cold-cache cost of a new target (zigcc for aarch64 with empty zig and zigcc
-caches). Prints the median wall time of each and the ratios. Goals: (3)/(1) <= 1.2 and
-(4)/(3) >= 10. Needs root (binfmt_misc; the entry it adds is removed afterwards) and
+caches), and, once each (warm caches):
+
+  (5) `zigcc build` of the sdist for the seven manylinux arches, -j 2, isolated builds,
+      against (1i), one isolated native gcc build (`pip wheel`, as a user runs it);
+  (6) speed of the aarch64 wheel from (5) against the same version's PyPI aarch64 wheel,
+      a micro-benchmark of the package in Debian's arm64 CPython under the same qemu.
+
+Prints the median wall time of each and the ratios. Goals: (3)/(1) <= 1.2, (4)/(3) >= 10,
+(6) >= 0.95. Needs root (binfmt_misc; the entry it adds is removed afterwards) and
 qemu-user-static (.ci/install-deps.sh).
 
-Run: python benchmarks/cross_build.py [--runs N] [--sdist bitarray==3.12.3]
+Run: python benchmarks/cross_build.py [--runs N] [--sdist regex==2026.11.19]
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "tests"))
+import bench_matrix
 import debian
 
 from zigcc import crossbuild, pytarget
@@ -53,7 +61,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--sdist", default="bitarray==3.12.3")
+    parser.add_argument("--sdist", default="regex==2026.11.19",
+                        help=f"NAME==VERSION, NAME one of {', '.join(bench_matrix.PACKAGES)}")
     parser.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "zigcc-bench")
     opts = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="zigcc-bench-"))
@@ -64,6 +73,10 @@ def main() -> int:
 
 
 def run(runs: int, sdist: str, cache: Path, work: Path) -> int:
+    name, version = sdist.split("==")
+    if name not in bench_matrix.PACKAGES:
+        raise SystemExit(f"--sdist {sdist}: no smoke test for {name}; use one of "
+                         f"{', '.join(bench_matrix.PACKAGES)}")
     src = unpack_sdist(sdist, cache, work)
     target_py = debian.ensure_python("arm64", cache)
     root = debian.ensure_packages("arm64", ["gcc-12", "libc6-dev"], cache)
@@ -93,7 +106,7 @@ def run(runs: int, sdist: str, cache: Path, work: Path) -> int:
             wheel = build_in_chroot(src, root, work) if DOCKER in env else build(src, env, work)
             print(f"warm-up {name}: {wheel.name}", file=sys.stderr)
             if "aarch64" in wheel.name:
-                check_on_arm64(wheel, target_py, work)
+                check_on_arm64(name, wheel, target_py, work)
         for i in range(runs):
             for name, env in ways.items():
                 start = time.perf_counter()
@@ -109,7 +122,52 @@ def run(runs: int, sdist: str, cache: Path, work: Path) -> int:
                 print(f"run {i + 1}/{runs} {name}: {times[name][-1]:.1f}s", file=sys.stderr)
     cold = cold_build(src, work, tp)
     report(sdist, runs, times, cold)
+    report_matrix(name, version, cache, work, target_py, runs)
     return 0
+
+
+def report_matrix(name: str, version: str, cache: Path, work: Path,
+                  target_py: debian.DebianPython, runs: int) -> None:
+    """(5) the seven-arch `zigcc build` against (1i); (6) speed against PyPI's wheel."""
+    archive = sdist_archive(f"{name}=={version}", cache)
+    bench_matrix.zigcc_build_matrix(archive, work / "warm-up-matrix", 2, cache)  # warm caches
+    start = time.perf_counter()
+    native = build_isolated(archive, work)
+    one = time.perf_counter() - start
+    matrix, wheels = bench_matrix.zigcc_build_matrix(archive, work / "matrix", 2, cache)
+    print(f"\n(1i) system gcc, native, isolated pip wheel: {one:.2f} s ({native.name})")
+    print(f"(5) zigcc build, 7 manylinux arches, -j 2: {matrix:.2f} s total, "
+          f"{matrix / len(wheels):.2f} s per wheel; (5)/(1i) = {matrix / one:.2f}")
+    platform = "manylinux2014_aarch64"
+    ours = next(w for w in wheels if "aarch64" in w.name)
+    sites = {"zigcc": bench_matrix.install_site(ours, platform, work),
+             "PyPI": bench_matrix.install_site(
+                 bench_matrix.pypi_wheel(name, version, platform, work), platform, work)}
+    for site in sites.values():
+        bench_matrix.smoke(name, site, target_py)
+    seconds = bench_matrix.speed(name, sites, target_py, max(runs, 5))
+    ratio = seconds["PyPI"] / seconds["zigcc"]
+    print(f"(6) {name} micro-benchmark under qemu-aarch64, median of {max(runs, 5)}: zigcc "
+          f"wheel {seconds['zigcc']:.3f} s, PyPI wheel {seconds['PyPI']:.3f} s; speed ratio "
+          f"(PyPI time / zigcc time) = {ratio:.2f} (goal >= 0.95: "
+          f"{'met' if ratio >= 0.95 else 'NOT met'})")
+
+
+def sdist_archive(spec: str, cache: Path) -> Path:
+    name = spec.split("==")[0]
+    return next(p for p in sorted((cache / "sdists").glob("*.tar.gz"))
+                if p.name.startswith(name + "-" + spec.split("==")[1]))
+
+
+def build_isolated(archive: Path, work: Path) -> Path:
+    """What a user runs natively: an isolated `pip wheel` with the system compiler."""
+    out = Path(tempfile.mkdtemp(dir=work))
+    env = {k: v for k, v in os.environ.items() if k not in ("CC", "CXX", "LDSHARED", "CFLAGS")}
+    proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w",
+                           str(out), str(archive)], env=env, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise SystemExit(f"isolated build failed:\n{proc.stderr[-2000:]}")
+    return next(out.glob("*.whl"))
 
 
 def unpack_sdist(spec: str, cache: Path, work: Path) -> Path:
@@ -175,16 +233,9 @@ def build(src: Path, extra: Mapping[str, str], work: Path) -> Path:
     return next((tree / "out").glob("*.whl"))
 
 
-def check_on_arm64(wheel: Path, target_py: debian.DebianPython, work: Path) -> None:
-    site = Path(tempfile.mkdtemp(dir=work))
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target",
-                    str(site), "--platform", wheel.name[:-4].rsplit("-", 1)[1],
-                    "--python-version", "3.11",
-                    "--only-binary=:all:", str(wheel)], check=True)
-    probe = target_py.run("-c", "import bitarray; a = bitarray.bitarray('1101' * 1000); "
-                                "print(a.count(), len(a))", env={"PYTHONPATH": str(site)})
-    if probe.stdout.split() != ["3000", "4000"]:
-        raise SystemExit(f"{wheel.name} does not work on arm64: {probe.stderr[-1000:]}")
+def check_on_arm64(name: str, wheel: Path, target_py: debian.DebianPython, work: Path) -> None:
+    site = bench_matrix.install_site(wheel, wheel.name[:-4].rsplit("-", 1)[1], work)
+    bench_matrix.smoke(name, site, target_py)
 
 
 def cold_build(src: Path, work: Path, tp: pytarget.TargetPython) -> float:

@@ -57,7 +57,9 @@ def test_backend_config_settings_are_added_not_replacing_the_users() -> None:
     meson = backendcfg.config_settings("mesonpy", files, {"setup-args": "-Dfoo=1"})
     assert meson == {"setup-args": ["-Dfoo=1", "--cross-file=/t/cross.ini"]}
     cmake = backendcfg.config_settings("scikit_build_core.build", files, {})
-    assert cmake == {"cmake.define.CMAKE_TOOLCHAIN_FILE": "/t/toolchain.cmake"}
+    assert cmake == {"cmake.define.CMAKE_TOOLCHAIN_FILE": "/t/toolchain.cmake",
+                     "cmake.define.CMAKE_POLICY_DEFAULT_CMP0190": "NEW",
+                     "cmake.version": ">=4.1"}
     assert backendcfg.config_settings("setuptools.build_meta", files, {"a": "b"}) == {"a": "b"}
 
 

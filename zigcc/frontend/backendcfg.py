@@ -3,7 +3,7 @@
 
 - scikit-build-core: a CMake toolchain file, as ``-C cmake.define.CMAKE_TOOLCHAIN_FILE`` (and as
   ``CMAKE_TOOLCHAIN_FILE`` in the environment, which CMake >= 3.21 reads, for any other backend
-  that runs CMake itself);
+  that runs CMake itself), policy CMP0190 NEW by default and ``cmake.version >= 4.1``;
 - meson-python: a meson cross file, appended to ``setup-args``;
 - setuptools and the rest: the target environment alone.
 """
@@ -22,6 +22,7 @@ from zigcc.toolchain import Toolchain
 CMAKE_BACKENDS = ("scikit_build_core.build", "scikit_build_core.setuptools.build_meta")
 MESON_BACKENDS = ("mesonpy",)
 TOOLS = ("cc", "c++", "ar", "ranlib", "strip", "objcopy")
+MIN_CMAKE = ">=4.1"
 
 
 @dataclass(frozen=True)
@@ -32,14 +33,18 @@ class BackendFiles:
 
 
 def render(target: Target, tc: Toolchain, tp: TargetPython, include_dir: str, prefix: Path,
-           folder: Path) -> BackendFiles:
-    """Write the CMake toolchain file and the meson cross file of this build into ``folder``."""
+           folder: Path, build_arch: str) -> BackendFiles:
+    """Write the CMake toolchain file (and its emulator launcher) and the meson cross file of
+    this build into ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
     tools = {name: tc.tool(name) for name in TOOLS}
+    emulator = folder / "emulator"
+    emulator.write_text(cmake.emulator_script(target, build_arch), encoding="utf-8")
+    emulator.chmod(0o755)
     cmake_file = folder / "toolchain.cmake"
     cmake_file.write_text(cmake.toolchain_file(
         target, tools, python_include=include_dir, python_soabi=tp.soabi,
-        prefix_paths=(str(prefix),)), encoding="utf-8")
+        prefix_paths=(str(prefix),), emulator=emulator), encoding="utf-8")
     cross_file = folder / "cross.ini"
     cross_file.write_text(meson.cross_file(
         target, tools,
@@ -55,6 +60,12 @@ def config_settings(backend: str, files: BackendFiles,
     name = backend.split(":")[0]
     if name in CMAKE_BACKENDS and files.cmake_toolchain is not None:
         out.setdefault("cmake.define.CMAKE_TOOLCHAIN_FILE", str(files.cmake_toolchain))
+        for key, value in cmake.POLICY_DEFINES.items():
+            out.setdefault(f"cmake.define.{key}", value)
+        # FindPython names modules for the target (SOABI) in a cross build only with policy
+        # CMP0190, new in CMake 4.1: scikit-build-core fetches such a CMake when the build
+        # machine's is older.
+        out.setdefault("cmake.version", MIN_CMAKE)
     if name in MESON_BACKENDS and files.meson_cross is not None:
         _append(out, "setup-args", f"--cross-file={files.meson_cross}")
     return out

@@ -142,7 +142,8 @@ def _build(spec: BuildSpec, project: Path, options: BuildOptions, settings: Sett
                       f"python{tp.version[0]}.{tp.version[1]}{tp.abiflags}")
     prefix = options.out_dir / ".zigcc" / "prefix" / target.ident
     base_env = {**settings.environ, **options.environment}
-    backend_files = backendcfg.render(target, tc, tp, include_dir, prefix, work / "backend")
+    backend_files = backendcfg.render(target, tc, tp, include_dir, prefix, work / "backend",
+                                      machine.arch)
     tool_env = {**base_env, **toolchain_environ(tc, prefix, backend_files.cmake_toolchain)}
     copy = source.fresh_copy(project, work / "src", options.out_dir)
     if options.before_all:
