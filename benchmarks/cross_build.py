@@ -20,6 +20,7 @@ Prints the median wall time of each and the ratios. Goals: (3)/(1) <= 1.2, (4)/(
 qemu-user-static (.ci/install-deps.sh).
 
 Run: python benchmarks/cross_build.py [--runs N] [--sdist regex==2026.11.19]
+(the host ways build with --no-build-isolation: regex needs setuptools >= 77 installed)
 """
 
 from __future__ import annotations

@@ -19,7 +19,14 @@ from zigcc.config import Settings
 from zigcc.errors import ZigccError
 from zigcc.frontend import options as opts
 from zigcc.frontend import source
-from zigcc.frontend.run import BuildSpec, Result, build_one, machine_and_zig, work_folder
+from zigcc.frontend.run import (
+    BuildSpec,
+    Job,
+    Result,
+    build_one,
+    machine_and_zig,
+    work_folder,
+)
 from zigcc.targets import ARCHES, Host, Target, parse
 
 _VERSION = re.compile(r"(\d+)\.(\d+)(t?)")
@@ -181,14 +188,18 @@ def run_all(specs: Sequence[BuildSpec], project: Path, options: opts.BuildOption
     def one(index_spec: tuple[int, BuildSpec]) -> Result:
         index, spec = index_spec
         label = f"[{index}/{total}] {spec.target.arch} {spec.build_python.tag}"
-        with lock:
-            print(f"{label}: building ({spec.ident})", flush=True)
+
+        def step(what: str) -> None:
+            with lock:
+                print(f"{label}: {what}", flush=True)
+
         log = options.out_dir / ".zigcc" / "logs" / f"{project.name}-{spec.ident}.log"
-        result = build_one(spec, project, options, settings, machine, toolchain_for,
-                           work_folder(work, spec.ident), log)
+        step(f"start ({spec.ident}, log {log})")
+        job = Job(spec, project, options, settings, machine, toolchain_for,
+                  work_folder(work, spec.ident), step)
+        result = build_one(job, log)
         with lock:
-            print(f"{label}: {result.verdict} ({result.seconds:.1f} s, log {result.log})",
-                  flush=True)
+            print(f"{label}: {result.verdict} ({result.seconds:.1f} s)", flush=True)
         return result
 
     with ThreadPoolExecutor(max_workers=options.jobs) as pool:

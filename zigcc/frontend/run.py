@@ -109,21 +109,34 @@ def run_commands(commands: Sequence[str], cwd: Path, env: Mapping[str, str], log
             raise ZigccError(f"{what} command failed (exit {done.returncode}): {command}")
 
 
-def build_one(spec: BuildSpec, project: Path, options: BuildOptions, settings: Settings,
-              machine: Host, toolchain_for: ToolchainFor, work: Path, log_path: Path) -> Result:
+@dataclass(frozen=True)
+class Job:
+    """Everything one build needs; ``step`` reports progress ("building", "verifying")."""
+
+    spec: BuildSpec
+    project: Path
+    options: BuildOptions
+    settings: Settings
+    machine: Host
+    toolchain_for: ToolchainFor
+    work: Path
+    step: Callable[[str], None]
+
+
+def build_one(job: Job, log_path: Path) -> Result:
     """Build, verify and keep one wheel; never raises for a failed build."""
     start = time.monotonic()
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "w", encoding="utf-8") as log:
         try:
-            wheel = _build(spec, project, options, settings, machine, toolchain_for, work, log)
+            wheel = _build(job, log)
             verdict = "ok"
         except (ZigccError, TargetPythonError) as exc:
             wheel, verdict = None, str(exc)
         except Exception as exc:  # a backend failure: its output is in the log
             wheel, verdict = None, _backend_failure(exc)
-        log.write(f"\nzigcc: {spec.ident}: {verdict}\n")
-    return Result(spec.ident, wheel, time.monotonic() - start, verdict, log_path)
+        log.write(f"\nzigcc: {job.spec.ident}: {verdict}\n")
+    return Result(job.spec.ident, wheel, time.monotonic() - start, verdict, log_path)
 
 
 def _backend_failure(exc: Exception) -> str:
@@ -133,27 +146,30 @@ def _backend_failure(exc: Exception) -> str:
     return f"{name}: {exc}".splitlines()[0]
 
 
-def _build(spec: BuildSpec, project: Path, options: BuildOptions, settings: Settings,
-           machine: Host, toolchain_for: ToolchainFor, work: Path, log: IO[str]) -> Path:
+def _build(job: Job, log: IO[str]) -> Path:
+    spec, options, settings = job.spec, job.options, job.settings
     target, tp, bp = spec.target, spec.target_python, spec.build_python
-    tc = toolchain_for(target, machine, settings)
+    job.step("preparing the target environment")
+    tc = job.toolchain_for(target, job.machine, settings)
     include_folder = crossbuild.prepare(tp, target, settings.cache_dir)
     include_dir = str(include_folder / "include" /
                       f"python{tp.version[0]}.{tp.version[1]}{tp.abiflags}")
     prefix = options.out_dir / ".zigcc" / "prefix" / target.ident
     base_env = {**settings.environ, **options.environment}
-    backend_files = backendcfg.render(target, tc, tp, include_dir, prefix, work / "backend",
-                                      machine.arch)
+    backend_files = backendcfg.render(target, tc, tp, include_dir, prefix, job.work / "backend",
+                                      job.machine.arch)
     tool_env = {**base_env, **toolchain_environ(tc, prefix, backend_files.cmake_toolchain)}
-    copy = source.fresh_copy(project, work / "src", options.out_dir)
+    copy = source.fresh_copy(job.project, job.work / "src", options.out_dir)
     if options.before_all:
         with _BEFORE_ALL_LOCK:
             marker = prefix / ".zigcc-before-all-done"
             if not marker.is_file():
+                job.step("before-all")
                 prefix.mkdir(parents=True, exist_ok=True)
                 run_commands(options.before_all, copy, tool_env, log, "before-all")
                 marker.write_text("\n".join(options.before_all) + "\n", encoding="utf-8")
     if options.before_build:
+        job.step("before-build")
         run_commands(options.before_build, copy, tool_env, log, "before-build")
     tenv = targetenv.materialise(
         target, tp, tool_paths(tc), bp.build_vars, include_dir, settings.cache_dir,
@@ -163,36 +179,45 @@ def _build(spec: BuildSpec, project: Path, options: BuildOptions, settings: Sett
     config = backendcfg.config_settings(backend, backend_files, options.config_settings)
     hook_env = {**tenv.environ, **backend_files.environ}
     log.write(f"zigcc: {spec.ident}: backend {backend}, target environment {tenv.folder}\n")
-    return _pep517(spec, copy, bp, base_env, hook_env, config, options, work, log)
+    built = _pep517(job, copy, base_env, hook_env, config, log)
+    job.step("verifying")
+    return _keep(job, built, log)
 
 
-def _pep517(spec: BuildSpec, copy: Path, bp: BuildPython, base_env: Mapping[str, str],
-            hook_env: Mapping[str, str], config: Mapping[str, str | list[str]],
-            options: BuildOptions, work: Path, log: IO[str]) -> Path:
+def _pep517(job: Job, copy: Path, base_env: Mapping[str, str], hook_env: Mapping[str, str],
+            config: Mapping[str, str | list[str]], log: IO[str]) -> Path:
     from build import ProjectBuilder
 
-    from zigcc import wheelcheck
-
-    env = VenvEnv(bp.executable, work, base_env, log)
+    job.step("installing build requirements")
+    env = VenvEnv(job.spec.build_python.executable, job.work, base_env, log)
     builder = ProjectBuilder.from_isolated_env(env, copy, runner=Runner(base_env, hook_env, log))
     env.install(builder.build_system_requires)
     env.install(builder.get_requires_for_build("wheel", dict(config)))
-    built = Path(builder.build("wheel", work / "dist", dict(config)))
-    found = wheelcheck.problems(built, spec.target, importable_suffixes(spec.target_python))
+    job.step("building")
+    return Path(builder.build("wheel", job.work / "dist", dict(config)))
+
+
+def _keep(job: Job, built: Path, log: IO[str]) -> Path:
+    """Verify ``built``; move it aside when it fails, else retag it into the out-dir."""
+    from zigcc import wheelcheck
+
+    out_dir = job.options.out_dir
+    found = wheelcheck.problems(built, job.spec.target,
+                                importable_suffixes(job.spec.target_python))
     if found:
         log.write("zigcc verify:\n" + "\n".join(found) + "\n")
-        rejected = options.out_dir / ".zigcc" / "rejected"
+        rejected = out_dir / ".zigcc" / "rejected"
         rejected.mkdir(parents=True, exist_ok=True)
         shutil.move(str(built), rejected / built.name)
         raise ZigccError(f"verify: {found[0]}" + (f" (+{len(found) - 1} more)"
                                                   if len(found) > 1 else ""))
-    options.out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir.mkdir(parents=True, exist_ok=True)
     platform = built.name[:-4].rsplit("-", 1)[1]
     if platform.startswith("linux_"):
         from zigcc import retag
 
-        return retag.retag(built, spec.target.wheel_platform, options.out_dir)
-    dest = options.out_dir / built.name
+        return retag.retag(built, job.spec.target.wheel_platform, out_dir)
+    dest = out_dir / built.name
     shutil.copy2(built, dest.with_suffix(".tmp"))
     dest.with_suffix(".tmp").replace(dest)
     return dest
