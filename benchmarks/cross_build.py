@@ -42,10 +42,11 @@ sys.path.insert(0, str(Path(__file__).parent.parent / "tests"))
 import bench_matrix
 import debian
 
-from zigcc import crossbuild, pytarget
+from zigcc import crossbuild
 from zigcc.cli import toolchain
 from zigcc.config import Settings
 from zigcc.envvars import build_env
+from zigcc.python import description as pytarget
 
 TAG = "manylinux_2_17_aarch64"
 BINFMT = Path("/proc/sys/fs/binfmt_misc")
@@ -74,9 +75,9 @@ def main() -> int:
 
 
 def run(runs: int, sdist: str, cache: Path, work: Path) -> int:
-    name, version = sdist.split("==")
-    if name not in bench_matrix.PACKAGES:
-        raise SystemExit(f"--sdist {sdist}: no smoke test for {name}; use one of "
+    package, version = sdist.split("==")
+    if package not in bench_matrix.PACKAGES:
+        raise SystemExit(f"--sdist {sdist}: no smoke test for {package}; use one of "
                          f"{', '.join(bench_matrix.PACKAGES)}")
     src = unpack_sdist(sdist, cache, work)
     target_py = debian.ensure_python("arm64", cache)
@@ -107,7 +108,7 @@ def run(runs: int, sdist: str, cache: Path, work: Path) -> int:
             wheel = build_in_chroot(src, root, work) if DOCKER in env else build(src, env, work)
             print(f"warm-up {name}: {wheel.name}", file=sys.stderr)
             if "aarch64" in wheel.name:
-                check_on_arm64(name, wheel, target_py, work)
+                check_on_arm64(package, wheel, target_py, work)
         for i in range(runs):
             for name, env in ways.items():
                 start = time.perf_counter()
@@ -123,7 +124,7 @@ def run(runs: int, sdist: str, cache: Path, work: Path) -> int:
                 print(f"run {i + 1}/{runs} {name}: {times[name][-1]:.1f}s", file=sys.stderr)
     cold = cold_build(src, work, tp)
     report(sdist, runs, times, cold)
-    report_matrix(name, version, cache, work, target_py, runs)
+    report_matrix(package, version, cache, work, target_py, runs)
     return 0
 
 

@@ -91,23 +91,30 @@ def test_setuptools_projects_build_for_the_target_and_run_there(
     assert ok == "ok"
 
 
-def test_pure_package_gets_no_platform_tag(no_system_compiler: dict[str, str],
+@pytest.mark.parametrize("arch", ["arm64", "s390x"])
+def test_pure_package_gets_no_platform_tag(arch: str, no_system_compiler: dict[str, str],
                                            tmp_path: Path) -> None:
-    target_py = debian.ensure_python("arm64")
+    target_py = debian.ensure_python(arch)
     out = tmp_path / "wheelhouse"
-    done = zigcc_build(PROJECTS / "pure_pkg", TARGETS["arm64"], target_py.root, out,
+    done = zigcc_build(PROJECTS / "pure_pkg", TARGETS[arch], target_py.root, out,
                        no_system_compiler)
     assert done.returncode == 0, done.stdout + logs(out)[-3000:]
     assert [w.name for w in wheels(out)] == ["zigcc_test_pure-1.0-py3-none-any.whl"]
+    site = tmp_path / "site"
+    install_for(target_py, TARGETS[arch], site, wheels(out))
+    run = run_in(target_py, site, "import zt_pure; print(zt_pure.greet('s390x'))", tmp_path)
+    assert run.stdout.strip() == "hello s390x", run.stderr
 
 
+@pytest.mark.parametrize("arch", ["arm64", "s390x"])
 def test_skipped_optional_extension_is_not_a_platform_wheel(
-        no_system_compiler: dict[str, str], tmp_path: Path) -> None:
+        arch: str, no_system_compiler: dict[str, str], tmp_path: Path) -> None:
     """zlib is not in the target's libc: the optional extension is skipped, and a wheel
-    claiming aarch64 with no compiled code in it is rejected, kept aside, not in the out-dir."""
-    target_py = debian.ensure_python("arm64")
+    claiming the target with no compiled code in it is rejected, kept aside, not in the
+    out-dir."""
+    target_py = debian.ensure_python(arch)
     out = tmp_path / "wheelhouse"
-    done = zigcc_build(PROJECTS / "optional_ext", TARGETS["arm64"], target_py.root, out,
+    done = zigcc_build(PROJECTS / "optional_ext", TARGETS[arch], target_py.root, out,
                        no_system_compiler)
     assert done.returncode == 1, done.stdout
     assert "compiled" in done.stdout, done.stdout

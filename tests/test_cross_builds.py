@@ -20,8 +20,10 @@ import debian
 import pytest
 from conftest import PROJECTS
 
-from zigcc import dump, pytarget, wheelcheck
+from zigcc import wheelcheck
 from zigcc.host import zig_binary
+from zigcc.python import description as pytarget
+from zigcc.python import dump
 from zigcc.targets import parse
 
 pytestmark = pytest.mark.slow

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from zigcc import crossbuild, pytarget
+from zigcc import crossbuild
 from zigcc.errors import ZigccError
+from zigcc.python import description as pytarget
 from zigcc.targets import parse
 
 HERE = pytarget.from_running_interpreter()

@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 
-from zigcc import dump, pytarget
+from zigcc.python import description as pytarget
+from zigcc.python import dump
 
 DUMP_SOURCE = Path(dump.__file__)
 PYENV = Path("/root/.pyenv/versions")
@@ -295,7 +296,7 @@ def test_module_invocation_and_output_file(tmp_path: Path) -> None:
     target = tmp_path / "bd.json"
     env = dict(os.environ, PYTHONPATH=str(DUMP_SOURCE.parent.parent))
     proc = subprocess.run(
-        [sys.executable, "-m", "zigcc.dump", "-o", str(target)],
+        [sys.executable, "-m", "zigcc.python.dump", "-o", str(target)],
         env=env,
         capture_output=True,
         text=True,

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from zigcc import buildpython
 from zigcc.errors import ZigccError
 from zigcc.frontend import backendcfg, options
 from zigcc.frontend.matrix import default_target
+from zigcc.python import interpreter as buildpython
 from zigcc.targets import Host
 
 ROOT = Path(__file__).parent.parent

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from zigcc import pytarget
-from zigcc.pytarget import TargetPython, TargetPythonError
+from zigcc.python import description as pytarget
+from zigcc.python.description import TargetPython, TargetPythonError
 
 REPO = Path(__file__).resolve().parent.parent
 MULTIARCH = "aarch64-linux-gnu"
@@ -179,7 +179,7 @@ def test_from_sysroot_debian_arm64(tmp_path: Path) -> None:
 def test_sysroot_module_is_parsed_not_run(tmp_path: Path) -> None:
     """Loading in a child process: os._exit(3) at the top of the module would show."""
     root = make_debian_sysroot(tmp_path / "sysroot")
-    code = "import sys; from zigcc import pytarget; print(pytarget.from_sysroot(sys.argv[1]).ext_suffix)"
+    code = "import sys; from zigcc.python import description as pytarget; print(pytarget.from_sysroot(sys.argv[1]).ext_suffix)"
     env = dict(os.environ, PYTHONPATH=str(REPO))
     proc = subprocess.run(
         [sys.executable, "-c", code, str(root)], env=env, capture_output=True, text=True
@@ -227,7 +227,7 @@ def test_sysroot_without_sysconfigdata(tmp_path: Path) -> None:
     with pytest.raises(TargetPythonError) as exc:
         pytarget.from_sysroot(str(tmp_path))
     text = _one_line(exc, tmp_path)
-    assert "no usr/lib/python3.*/_sysconfigdata_*.py found" in text and "zigcc.dump" in text
+    assert "no usr/lib/python3.*/_sysconfigdata_*.py found" in text and "zigcc.python.dump" in text
     with pytest.raises(TargetPythonError):
         pytarget.load(str(tmp_path))
 
@@ -267,7 +267,7 @@ def test_arch_helpers() -> None:
 
 def _dump_running(path: Path) -> None:
     env = dict(os.environ, PYTHONPATH=str(REPO))
-    subprocess.run([sys.executable, "-m", "zigcc.dump", "-o", str(path)], env=env, check=True)
+    subprocess.run([sys.executable, "-m", "zigcc.python.dump", "-o", str(path)], env=env, check=True)
 
 
 BUILD_FIELDS = [f.name for f in dataclasses.fields(TargetPython) if f.name != "source"]

@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 
-from zigcc import pytarget, targetenv
+from zigcc import targetenv
+from zigcc.python import description as pytarget
 from zigcc.targets import parse
 
 AARCH64 = parse("manylinux_2_17_aarch64")
@@ -120,9 +121,11 @@ print(json.dumps({
 def test_interpreter_started_in_it_answers_for_the_target(tmp_path: Path) -> None:
     pytest.importorskip("setuptools._distutils")
     build_vars = dict(sysconfig.get_config_vars())
+    include = tmp_path / "pythons" / "x" / "include" / "python3.11"
+    include.mkdir(parents=True)  # distutils takes INCLUDEPY only when it exists
     env = targetenv.materialise(AARCH64, _target(), TOOLS, {k: v for k, v in build_vars.items()
                                                             if isinstance(v, (str, int))},
-                                INCLUDE, tmp_path, inherited_pythonpath=str(tmp_path / "user"))
+                                str(include), tmp_path, inherited_pythonpath=str(tmp_path / "user"))
     # A sitecustomize the user had keeps running after zigcc's.
     (tmp_path / "user").mkdir()
     (tmp_path / "user" / "sitecustomize.py").write_text(
@@ -132,10 +135,10 @@ def test_interpreter_started_in_it_answers_for_the_target(tmp_path: Path) -> Non
     seen = json.loads(run.stdout)
     assert seen == {
         "ext": ".cpython-311-aarch64-linux-gnu.so", "platform": "linux-aarch64",
-        "include": INCLUDE, "machine": "aarch64", "uname": "aarch64",
+        "include": str(include), "machine": "aarch64", "uname": "aarch64",
         "multiarch": "aarch64-linux-gnu", "tag": f"{_cp()}-{_cp()}-linux_aarch64",
         "manylinux": [f"{_cp()}-{_cp()}-manylinux_2_17_aarch64"],
-        "dist_inc": INCLUDE, "dist_ext": ".cpython-311-aarch64-linux-gnu.so", "cc": "/tc/cc",
+        "dist_inc": str(include), "dist_ext": ".cpython-311-aarch64-linux-gnu.so", "cc": "/tc/cc",
         "chained": "yes",
     }
 

@@ -12,7 +12,7 @@ from zigcc import __version__, host
 from zigcc.config import Settings
 from zigcc.envvars import SHELLS, build_env, format_env
 from zigcc.errors import ZigccError
-from zigcc.pytarget import TargetPythonError
+from zigcc.python.description import TargetPythonError
 from zigcc.targets import Host, Target, parse, supported
 from zigcc.toolchain import COMPILERS, TOOLS, Toolchain, context_for, materialise
 
@@ -26,7 +26,7 @@ def _parser() -> argparse.ArgumentParser:
                    "with --python: that Python's arch at its lowest glibc)")
     e.add_argument("--python", metavar="PATH",
                    help="the target's Python: a sysroot, a pack or dump from "
-                        "`python -m zigcc.dump`, a build-details.json, or 'current'")
+                        "`python -m zigcc.python.dump`, a build-details.json, or 'current'")
     e.add_argument("--shell", choices=SHELLS, default="sh")
     w = sub.add_parser("which", help="print the path of one shim")
     w.add_argument("tool", choices=[*COMPILERS, *TOOLS])
@@ -85,7 +85,7 @@ def run(argv: Sequence[str] | None, settings: Settings) -> int:
               "ppc64le needs >= 2.19, riscv64 >= 2.27.")
         return 0
     if args.command == "dump-script":
-        from zigcc import dump
+        from zigcc.python import dump
 
         print(Path(dump.__file__).read_text(encoding="utf-8"), end="")
         return 0
@@ -110,7 +110,8 @@ def _env(spec: str | None, python: str | None, shell: str, settings: Settings) -
     if python is None:
         tc = toolchain(spec or "native", settings)
     else:
-        from zigcc import crossbuild, pytarget
+        from zigcc import crossbuild
+        from zigcc.python import description as pytarget
 
         tp = pytarget.load(python)
         machine = host.detect()

@@ -24,7 +24,7 @@ import tempfile
 from pathlib import Path
 
 from zigcc.errors import ZigccError
-from zigcc.pytarget import TargetPython
+from zigcc.python.description import TargetPython
 from zigcc.targets import ARCHES, Target
 
 

@@ -1,7 +1,7 @@
 """The target environment: what a build backend's process sees so that it believes it runs on
 the target.
 
-From a :class:`~zigcc.targets.Target`, a :class:`~zigcc.pytarget.TargetPython`, the toolchain's
+From a :class:`~zigcc.targets.Target`, a :class:`~zigcc.python.model.TargetPython`, the toolchain's
 tool paths and the *build* interpreter's own ``build_time_vars``, this module renders, as data:
 
 - a ``_sysconfigdata`` module for the target: every key the build interpreter has, with the
@@ -32,7 +32,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from zigcc.pytarget import TargetPython
+from zigcc.python.description import TargetPython
 from zigcc.targets import Target
 
 HOOK_NAME = "sitecustomize.py"

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from zigcc.backends import cmake, meson
-from zigcc.pytarget import TargetPython
+from zigcc.python.description import TargetPython
 from zigcc.targets import Target
 from zigcc.toolchain import Toolchain
 

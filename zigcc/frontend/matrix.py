@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from zigcc import buildpython, crossbuild, pytarget
+from zigcc import crossbuild
 from zigcc.config import Settings
 from zigcc.errors import ZigccError
 from zigcc.frontend import options as opts
@@ -27,6 +27,8 @@ from zigcc.frontend.run import (
     machine_and_zig,
     work_folder,
 )
+from zigcc.python import description as pytarget
+from zigcc.python import interpreter as buildpython
 from zigcc.targets import ARCHES, Host, Target, parse
 
 _VERSION = re.compile(r"(\d+)\.(\d+)(t?)")
@@ -164,7 +166,7 @@ def resolve_python(spec: str, target: Target, machine: Host, build_python: str |
 
 def _dump(executable: str, work: Path) -> pytarget.TargetPython:
     """The build interpreter described as a target (native builds)."""
-    from zigcc import dump
+    from zigcc.python import dump
 
     with _DUMPS_LOCK:
         if executable not in _DUMPS:

@@ -21,13 +21,13 @@ from pathlib import Path
 from typing import IO
 
 from zigcc import crossbuild, host, targetenv
-from zigcc.buildpython import BuildPython
 from zigcc.config import Settings
 from zigcc.errors import ZigccError
 from zigcc.frontend import backendcfg, source
 from zigcc.frontend.isolated import VenvEnv
 from zigcc.frontend.options import BuildOptions
-from zigcc.pytarget import TargetPython, TargetPythonError
+from zigcc.python.description import TargetPython, TargetPythonError
+from zigcc.python.interpreter import BuildPython
 from zigcc.targets import Host, Target
 from zigcc.toolchain import Toolchain
 

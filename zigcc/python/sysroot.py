@@ -1,9 +1,8 @@
-"""Read a Debian-layout sysroot's Python into a :class:`~zigcc.pytarget.TargetPython`.
+"""Read a Debian-layout sysroot's Python into a :class:`~zigcc.python.model.TargetPython`.
 
 The chosen ``usr/lib/python3.X/_sysconfigdata_*.py`` is parsed with :mod:`ast` (never
 imported or executed); its absolute paths are rebased under the sysroot, and the headers and
-libpython are looked up inside it.  :mod:`zigcc.pytarget` re-exports :func:`from_sysroot`,
-:func:`read_build_time_vars` and :func:`rebase_vars` (importing this module lazily).
+libpython are looked up inside it.
 """
 
 from __future__ import annotations
@@ -14,8 +13,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from zigcc import dump as _dump
-from zigcc.pytarget import (
+from zigcc.python import dump as _dump
+from zigcc.python.model import (
     PKG_FIX,
     SOURCE_FIX,
     SYSROOT_PATH_KEYS,

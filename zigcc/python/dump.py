@@ -2,7 +2,7 @@
 
 Usage::
 
-    python -m zigcc.dump [-o FILE] [--pack DIR]
+    python -m zigcc.python.dump [-o FILE] [--pack DIR]
     python dump.py [-o FILE] [--pack DIR]     # this file copied alone
 
 Prints schema 1.0 JSON describing the running interpreter (stdout unless
