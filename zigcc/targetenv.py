@@ -109,11 +109,9 @@ def sysconfig_vars(target: Target, tp: TargetPython, tools: Mapping[str, str],
             out[key] = ""
     if "PLATFORM_TRIPLET" in out:
         out["PLATFORM_TRIPLET"] = out["MULTIARCH"]
-    for key in ("LIBDIR", "LIBPL", "LDLIBRARY"):
-        value = {"LIBDIR": tp.libdir, "LIBPL": tp.config_vars.get("LIBPL") or tp.libdir,
-                 "LDLIBRARY": tp.ldlibrary}[key]
-        if value:
-            out[key] = value
+    libs = {"LIBDIR": tp.libdir, "LIBPL": tp.config_vars.get("LIBPL") or tp.libdir,
+            "LDLIBRARY": tp.ldlibrary}
+    out.update({key: value for key, value in libs.items() if value})
     if "SIZEOF_LONG" not in tp.config_vars:  # a partial description: the LP64/ILP32 sizes
         out.update(SIZEOF_VOID_P=pointer, SIZEOF_SIZE_T=pointer, SIZEOF_LONG=pointer,
                    SIZEOF_UINTPTR_T=pointer)

@@ -162,12 +162,14 @@ def _build(job: Job, log: IO[str]) -> Path:
     copy = source.fresh_copy(job.project, job.work / "src", options.out_dir)
     if options.before_all:
         with _BEFORE_ALL_LOCK:
+            # Once per target and out-dir; again when the commands change.
             marker = prefix / ".zigcc-before-all-done"
-            if not marker.is_file():
+            done = "\n".join(options.before_all) + "\n"
+            if not marker.is_file() or marker.read_text(encoding="utf-8") != done:
                 job.step("before-all")
                 prefix.mkdir(parents=True, exist_ok=True)
                 run_commands(options.before_all, copy, tool_env, log, "before-all")
-                marker.write_text("\n".join(options.before_all) + "\n", encoding="utf-8")
+                marker.write_text(done, encoding="utf-8")
     if options.before_build:
         job.step("before-build")
         run_commands(options.before_build, copy, tool_env, log, "before-build")
