@@ -5,7 +5,8 @@ CPython of that architecture under qemu.
 Each project fails the way real packages failed when the backend process saw the build machine:
 sources chosen from ``platform.machine()``/``sysconfig.get_platform()``, a plain distutils
 ``build_ext`` naming modules from sysconfig's EXT_SUFFIX, an optional extension whose C library
-the target lacks, a pure package, cffi, Cython, C++.
+the target lacks, a pure package, cffi, Cython, mypyc, C++; scikit-build-core and
+meson-python projects.
 """
 
 from __future__ import annotations
@@ -33,7 +34,8 @@ from zigcc.targets import parse
 
 pytestmark = pytest.mark.slow
 
-SETUPTOOLS_PROJECTS = ("platform_src", "suffix_ext", "cffi_ext", "cython_ext", "cpp_ext")
+SETUPTOOLS_PROJECTS = ("platform_src", "suffix_ext", "cffi_ext", "cython_ext", "cpp_ext",
+                       "mypyc_ext")
 NEON = {"arm64": "neon", "s390x": "generic"}
 MACHINE = {"arm64": "aarch64", "s390x": "s390x"}
 
@@ -47,6 +49,10 @@ assert zt_cy.primes(30) == [2, 3, 5, 7, 11, 13, 17, 19, 23, 29]
 assert zt_cpp.word_counts("b a b") == [("a", 1), ("b", 2)]
 assert lib.zt_norm(3, 4) == 5.0
 print(lib.zt_long_size(), lib.zt_big_endian())
+from zt_mypyc import fib
+assert fib.__file__.endswith(".so"), fib.__file__
+assert fib.fib(90) == 2880067194370816120
+assert fib.word_lengths(["ab", "zig"]) == {"ab": 2, "zig": 3}
 import zt_platform as m, os
 assert m.__file__.endswith(".so"), m.__file__
 print("ok")
@@ -67,12 +73,15 @@ def test_setuptools_projects_build_for_the_target_and_run_there(
     built = wheels(out)
     assert [w.name.split("-")[0] for w in built] == sorted(
         ["zigcc_test_platform_src", "zigcc_test_suffix", "zigcc_test_cffi",
-         "zigcc_test_cython", "zigcc_test_cpp"])
+         "zigcc_test_cython", "zigcc_test_cpp", "zigcc_test_mypyc"])
     for wheel in built:
         assert wheel.name.endswith(f"-cp311-cp311-{parse(tag).wheel_platform}.whl"), wheel.name
-        (module,) = [m for m in members(wheel) if m.endswith(".so")]
+        modules = [m for m in members(wheel) if m.endswith(".so")]
+        assert len(modules) == (2 if "mypyc" in wheel.name else 1), modules
         # cffi >= 1.17 builds its modules for the stable ABI
-        assert module.endswith(".abi3.so" if "cffi" in wheel.name else target_py.ext_suffix)
+        for module in modules:
+            assert module.endswith(".abi3.so" if "cffi" in wheel.name
+                                   else target_py.ext_suffix), module
 
     # The package's optimisation is kept: every C compile line has -O and -DNDEBUG.
     lines = compile_lines(logs(out))
