@@ -31,6 +31,13 @@ def test_target_for_uses_the_arch_floor() -> None:
                                  ).wheel_platform == "manylinux_2_17_armv7l.manylinux2014_armv7l"
     with pytest.raises(ZigccError, match="pass --target"):
         crossbuild.target_for(dataclasses.replace(HERE, platform="macosx-11.0-arm64"))
+    # A musl Python (CPython names it *-linux-musl) gets a musllinux target.
+    musl = dataclasses.replace(HERE, platform="linux-aarch64", multiarch="aarch64-linux-musl",
+                               ext_suffix=".cpython-313-aarch64-linux-musl.so")
+    assert crossbuild.target_for(musl).wheel_platform == "musllinux_1_2_aarch64"
+    with pytest.raises(ZigccError, match="must agree"):
+        crossbuild.check_compatible(musl, parse("manylinux_2_17_aarch64"), HERE.version,
+                                    HERE.abiflags)
 
 
 @pytest.mark.parametrize(("change", "target", "message"), [
@@ -59,6 +66,7 @@ def test_prepare_merges_the_real_pyconfig_and_writes_the_dist_config(tmp_path: P
     target = parse(_native_tag())
     folder = crossbuild.prepare(tp, target, tmp_path / "cache")
     assert crossbuild.prepare(tp, target, tmp_path / "cache") == folder  # cached
+    assert folder.stat().st_mode & 0o777 == 0o755  # like the toolchain folders
     inc = folder / "include" / "python{}.{}{}".format(*tp.version, tp.abiflags)
     assert (inc / "pyconfig.h").read_text() == "#define SIZEOF_LONG 8\n"
     assert (inc / "Python.h").is_file()

@@ -169,3 +169,19 @@ def test_supported_covers_the_issue_list() -> None:
             "musllinux_1_2_aarch64", "musllinux_1_2_armv7l", "musllinux_1_2_i686",
             "macosx_11_0_arm64", "macosx_10_9_x86_64", "win_amd64", "win_arm64",
             "win32"} <= names
+
+
+def test_max_glibc_is_the_newest_the_installed_zig_ships() -> None:
+    """MAX_GLIBC matches zig's lib/libc/glibc/abilists: libraries, then versions."""
+    from zigcc.host import zig_binary
+    from zigcc.targets import MAX_GLIBC
+
+    data = (zig_binary().parent / "lib" / "libc" / "glibc" / "abilists").read_bytes()
+    at = 1
+    for _ in range(data[0]):  # NUL-terminated library names
+        at = data.index(0, at) + 1
+    count, at = data[at], at + 1
+    versions = [(data[at + 3 * i], data[at + 3 * i + 1]) for i in range(count)]
+    assert max(versions) == MAX_GLIBC
+    newer = Host("linux", "x86_64", (MAX_GLIBC[0], MAX_GLIBC[1] + 3))
+    assert parse("native", newer).libc_version == MAX_GLIBC

@@ -16,9 +16,13 @@ from zigcc.python.description import TargetPythonError
 from zigcc.targets import Host, Target, parse, supported
 from zigcc.toolchain import COMPILERS, TOOLS, Toolchain, context_for, materialise
 
+DESCRIPTION = ("zig as a C/C++ toolchain for Python extension modules, for this machine and "
+               "others: build wheels (zigcc build), print the environment for any build (zigcc "
+               "env), check wheels (zigcc verify).")
+
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="zigcc", description=__doc__)
+    p = argparse.ArgumentParser(prog="zigcc", description=DESCRIPTION)
     p.add_argument("--version", action="version", version=f"zigcc {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     e = sub.add_parser("env", help="print the environment that makes build tools use zig")
@@ -27,7 +31,8 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--python", metavar="PATH",
                    help="the target's Python: a sysroot, a pack or dump from "
                         "`python -m zigcc.python.dump`, a build-details.json, or 'current'")
-    e.add_argument("--shell", choices=SHELLS, default="sh")
+    e.add_argument("--shell", choices=SHELLS, default="sh",
+                   help="the syntax of the printed lines (default: sh, for eval \"$(zigcc env)\")")
     w = sub.add_parser("which", help="print the path of one shim")
     w.add_argument("tool", choices=[*COMPILERS, *TOOLS])
     _target_arg(w)
@@ -108,14 +113,14 @@ def run(argv: Sequence[str] | None, settings: Settings) -> int:
 def _env(spec: str | None, python: str | None, shell: str, settings: Settings) -> int:
     env: dict[str, str] = {}
     if python is None:
-        tc = toolchain(spec or "native", settings)
+        tc = toolchain("native" if spec is None else spec, settings)
     else:
         from zigcc import crossbuild
         from zigcc.python import description as pytarget
 
         tp = pytarget.load(python)
         machine = host.detect()
-        target = parse(spec, machine) if spec else crossbuild.target_for(tp)
+        target = parse(spec, machine) if spec is not None else crossbuild.target_for(tp)
         crossbuild.check_compatible(tp, target, sys.version_info[:2], sys.abiflags)
         tc = toolchain_for(target, machine, settings)
         env = crossbuild.python_env(tp, target, crossbuild.prepare(tp, target,
@@ -148,7 +153,13 @@ def _verify(wheels: Sequence[str], target: Target) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     try:
-        return run(argv, Settings.from_env(os.environ))
+        code = run(argv, Settings.from_env(os.environ))
+        sys.stdout.flush()  # inside the try: a reader that has gone is seen here
+        return code
+    except BrokenPipeError:  # `zigcc env | head -1`: the reader has gone, nothing to say
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except (ZigccError, TargetPythonError) as exc:
         print(f"ERROR {exc}", file=sys.stderr)
         return 2

@@ -19,8 +19,8 @@ class Settings:
     def from_env(cls, env: Mapping[str, str]) -> Settings:
         explicit = env.get("ZIGCC_CACHE_DIR")
         copy = dict(env)
-        if explicit:
-            return cls(Path(explicit).expanduser(), copy)
+        if explicit:  # absolute: the shims and CC must work from any folder
+            return cls(Path(explicit).expanduser().absolute(), copy)
         return cls(default_cache_dir(env, sys.platform), copy)
 
 

@@ -25,15 +25,25 @@ from pathlib import Path
 
 from zigcc.errors import ZigccError
 from zigcc.python.description import TargetPython
-from zigcc.targets import ARCHES, Target
+from zigcc.targets import ARCHES, MUSL_VERSION, Target
+
+
+def libc_of(tp: TargetPython) -> str:
+    """'musl' when the target Python's triplet says so (CPython names musl builds
+    ``*-linux-musl*``), else 'gnu'."""
+    triplets = (tp.multiarch or "", tp.soabi or "", tp.ext_suffix)
+    return "musl" if any("-linux-musl" in t for t in triplets) else "gnu"
 
 
 def target_for(tp: TargetPython) -> Target:
-    """The default target of a target Python: its arch at that arch's lowest glibc."""
+    """The default target of a target Python: its arch at that arch's lowest glibc, or
+    musllinux_1_2 for a musl Python."""
     arch = tp.platform.split("-", 1)[-1] if tp.platform.startswith("linux-") else None
     if arch not in ARCHES:
         raise ZigccError(f"{tp.source}: platform {tp.platform!r} has no default target; "
                          "pass --target with a wheel platform tag")
+    if libc_of(tp) == "musl":
+        return Target("linux", arch, "musl", MUSL_VERSION)
     return Target("linux", arch, "gnu", ARCHES[arch].min_glibc)
 
 
@@ -51,6 +61,11 @@ def check_compatible(tp: TargetPython, target: Target, build: tuple[int, int], a
     if tp.byteorder != target.info.endian:
         raise ZigccError(f"{tp.source} is {tp.byteorder}-endian but {target.arch} is "
                          f"{target.info.endian}-endian")
+    if target.os == "linux" and libc_of(tp) != target.libc:
+        names = {"gnu": "glibc (manylinux)", "musl": "musl (musllinux)"}
+        raise ZigccError(f"{tp.source} is a {names[libc_of(tp)]} Python but "
+                         f"{target.wheel_platform} is a {names[target.libc or 'gnu']} target; "
+                         "the libc of the target Python and of the target must agree")
 
 
 def prepare(tp: TargetPython, target: Target, cache: Path) -> Path:
@@ -73,6 +88,7 @@ def prepare(tp: TargetPython, target: Target, cache: Path) -> Path:
             raise ZigccError(f"{tp.source}: no Python.h in {where}; install the target's "
                              "python3-dev (libpython3.X-dev) or dump with --pack")
         shutil.copytree(tp.include_dirs[0], inc, symlinks=False)
+        os.chmod(tmp, 0o755)  # mkdtemp makes it 700; cache folders are readable
         for extra in tp.include_dirs[1:]:
             if (Path(extra) / "pyconfig.h").is_file():
                 shutil.copy2(Path(extra) / "pyconfig.h", inc / "pyconfig.h")

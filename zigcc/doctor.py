@@ -28,7 +28,7 @@ def doctor(specs: list[str], settings: Settings,
         return 1
     print(f"python     {host.python_binary()} (runs the shims' slow path)")
     print(f"cache      {settings.cache_dir} (set ZIGCC_CACHE_DIR to move it)")
-    print(f"zig cache  {Path.home() / '.cache' / 'zig'} (ZIG_GLOBAL_CACHE_DIR moves it)")
+    print(f"zig cache  {zig_cache_dir(settings)} (ZIG_GLOBAL_CACHE_DIR moves it)")
     for spec in specs:
         try:
             tc = toolchain(spec, settings)
@@ -36,11 +36,24 @@ def doctor(specs: list[str], settings: Settings,
             print(f"target     {spec}: ERROR {exc}")
             problems += 1
             continue
+        if tc.target.os == "windows":
+            print(f"target     {spec}: the first Windows build takes one to two minutes "
+                  "(zig builds the MinGW C library once; later builds reuse it)", flush=True)
         ok, detail = smoke(tc)
         print(f"target     {spec} -> {tc.target.zig_target} in {tc.path}: "
               f"{'ok' if ok else 'FAILED'}{'' if ok else ': ' + detail}")
         problems += not ok
     return 1 if problems else 0
+
+
+def zig_cache_dir(settings: Settings) -> Path:
+    """zig's global cache: ``ZIG_GLOBAL_CACHE_DIR``, else zig's per-user default."""
+    env = settings.environ
+    if env.get("ZIG_GLOBAL_CACHE_DIR"):
+        return Path(env["ZIG_GLOBAL_CACHE_DIR"]).expanduser()
+    xdg = env.get("XDG_CACHE_HOME")
+    home = Path(env.get("HOME") or Path.home())
+    return (Path(xdg) if xdg else home / ".cache") / "zig"
 
 
 def smoke(tc: Toolchain) -> tuple[bool, str]:

@@ -63,6 +63,9 @@ ARCHES: dict[str, Arch] = {
 }
 
 MUSL_VERSION: Version = (1, 2)  # the musl zig ships (1.2.x): musllinux_1_2
+# The newest glibc whose symbol versions zig 0.17 ships (lib/libc/glibc/abilists; a test
+# reads the installed zig's). A wheel for a newer glibc cannot be linked against its stubs.
+MAX_GLIBC: Version = (2, 44)
 MIN_MACOS: dict[str, Version] = {"x86_64": (10, 9), "aarch64": (11, 0)}
 # manylinux PEP 600 aliases for the legacy PEP 513/571/599 names.
 LEGACY_MANYLINUX: dict[str, Version] = {"manylinux1": (2, 5), "manylinux2010": (2, 12),
@@ -229,6 +232,9 @@ _ZIG_ARCHES = {a.zig: a.name for a in ARCHES.values()}
 def parse(spec: str, host: Host | None = None) -> Target:
     """Parse a wheel platform tag, zig triple or ``native`` into a :class:`Target`."""
     spec = spec.strip()
+    if not spec:
+        raise ZigccError("the target is empty; pass a wheel platform tag such as "
+                         "'manylinux_2_17_x86_64', a zig triple, or 'native'")
     if spec == "native":
         if host is None:
             raise ZigccError("'native' needs the build machine's description")
@@ -243,8 +249,8 @@ def parse(spec: str, host: Host | None = None) -> Target:
 
 def native(host: Host) -> Target:
     if host.os == "linux":
-        if host.glibc:
-            return Target("linux", host.arch, "gnu", host.glibc)
+        if host.glibc:  # a newer glibc than zig ships runs wheels built for zig's newest
+            return Target("linux", host.arch, "gnu", min(host.glibc, MAX_GLIBC))
         return Target("linux", host.arch, "musl", MUSL_VERSION)
     if host.os == "macos":
         return Target("macos", host.arch, macos_version=host.macos or MIN_MACOS[host.arch])
@@ -313,6 +319,10 @@ def _check_supported(spec: str, t: Target) -> None:
             lowest = f"manylinux_{a.min_glibc[0]}_{a.min_glibc[1]}_{t.arch}"
             raise ZigccError(f"{spec}: zig cannot provide glibc {_v(t.libc_version)} for "
                              f"{t.arch}; the lowest that works is {_v(a.min_glibc)} ({lowest})")
+        if t.libc == "gnu" and t.libc_version and t.libc_version > MAX_GLIBC:
+            highest = f"manylinux_{MAX_GLIBC[0]}_{MAX_GLIBC[1]}_{t.arch}"
+            raise ZigccError(f"{spec}: glibc {_v(t.libc_version)} is newer than any zig "
+                             f"ships; the highest is {_v(MAX_GLIBC)} ({highest})")
         if t.libc == "musl":
             if not a.musl:
                 raise ZigccError(f"{spec}: musllinux is not supported for {t.arch}; "

@@ -123,11 +123,13 @@ def plan(options: opts.BuildOptions, machine: Host, settings: Settings, work: Pa
                 raise ZigccError(f"build {ident} is selected twice; drop one --python/--target")
             specs.append(BuildSpec(ident, target, tp, bp))
         if not any(s.target == target for s in specs):
-            also = " or X.Y" if target.is_native(machine) else ""
-            raise ZigccError(f"--target {target.wheel_platform}: no --python is for it; a "
-                             f"foreign target needs its Python described: pass a "
-                             f"{target.sysconfig_platform} sysroot, a pack from `zigcc "
-                             f"dump-script` or a build-details.json{also}")
+            described_as = (f"a {target.sysconfig_platform} sysroot, a pack from `zigcc "
+                            "dump-script` or a build-details.json")
+            hint = (f"pass X.Y (this machine's interpreter) or {described_as}"
+                    if target.is_native(machine) else
+                    f"a foreign target needs its Python described: {described_as}")
+            raise ZigccError(f"--target {target.wheel_platform}: no --python is for it; "
+                             f"{hint}")
     for spec, tp in described.items():
         if not any(s.target_python is tp for s in specs):
             raise ZigccError(f"--python {spec} is a {tp.platform} Python but no --target is of "
