@@ -50,3 +50,18 @@ def test_pip_wheel_with_zig_only(project: str, no_system_compiler: dict[str, str
     comment = subprocess.run(["readelf", "-p", ".comment", str(so)], capture_output=True,
                              text=True).stdout
     assert "Linker: LLD" in comment and "GCC:" not in comment
+
+
+def test_cache_path_with_a_space(no_system_compiler: dict[str, str], tmp_path: Path) -> None:
+    """A user profile with a space (Windows-style): setuptools splits CC on whitespace, so the
+    toolchain reaches it through a space-free link, and the build works."""
+    out = tmp_path / "wheels"
+    src = shutil.copytree(PROJECTS / "cmath_ext", tmp_path / "cmath_ext")
+    env = {**no_system_compiler, "ZIGCC_CACHE_DIR": str(tmp_path / "Jane Doe" / "zigcc cache")}
+    script = (f'eval "$("{sys.executable}" -m zigcc env)" && echo "CC=$CC" && '
+              f'"{sys.executable}" -m pip wheel --no-deps -w "{out}" "{src}"')
+    build = subprocess.run(["sh", "-c", script], env=env, capture_output=True, text=True)
+    assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
+    cc = next(line[3:] for line in build.stdout.splitlines() if line.startswith("CC="))
+    assert " " not in cc and Path(cc).resolve().is_relative_to(tmp_path / "Jane Doe")
+    assert len(list(out.glob("*.whl"))) == 1

@@ -67,7 +67,8 @@ def toolchain_for(target: Target, machine: Host, settings: Settings) -> Toolchai
     target.info  # noqa: B018 - raises the universal2 hint before writing anything
     ctx = context_for(target, machine, host.host_dirs(native_multiarch(machine)))
     return materialise(target, host.zig_binary(), host.python_binary(), settings.cache_dir,
-                       ctx, windows=os.name == "nt")
+                       ctx, windows=os.name == "nt", zig_version=host.zig_version(),
+                       alias_root=settings.alias_root)
 
 
 def native_multiarch(machine: Host) -> str | None:

@@ -52,6 +52,17 @@ def zig_binary() -> Path:
     return zig
 
 
+def zig_version() -> str:
+    """The installed ``ziglang`` distribution's version (toolchain folders are keyed by it)."""
+    from importlib import metadata
+
+    try:
+        return metadata.version("ziglang")
+    except metadata.PackageNotFoundError:
+        raise ZigccError("the 'ziglang' package is not installed; run: pip install ziglang"
+                         ) from None
+
+
 def python_binary() -> Path:
     """An interpreter that outlives temporary venvs (pypa/build's isolated envs)."""
     base = getattr(sys, "_base_executable", None) or sys.executable

@@ -11,6 +11,7 @@ and sccache key on the compiler's content and mtime).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shlex
@@ -23,6 +24,7 @@ from pathlib import Path
 from filelock import FileLock
 
 from zigcc import __version__
+from zigcc.errors import ZigccError
 from zigcc.flags import NO_LINK, NO_LINK_PREFIX, Context, fast_patterns, link_extra
 from zigcc.targets import Host, Target
 
@@ -106,17 +108,46 @@ def render(target: Target, zig: Path, python: Path, folder: Path, ctx: Context,
 
 
 def materialise(target: Target, zig: Path, python: Path, cache: Path, ctx: Context,
-                windows: bool = False) -> Toolchain:
-    """Write (or confirm) the toolchain folder for ``target`` under ``cache``."""
-    folder = cache / "toolchains" / target.ident
+                windows: bool = False, zig_version: str | None = None,
+                alias_root: Path | None = None) -> Toolchain:
+    """Write (or confirm) the toolchain folder for ``target`` under ``cache``.
+
+    With ``zig_version`` the folder is ``toolchains/zig-<version>/<target>``: two zigcc
+    installs with different zigs never rewrite each other's shims.  When the folder's path
+    holds whitespace (a user profile with a space), the toolchain is given through a
+    whitespace-free symlink under ``alias_root``: setuptools splits CC on spaces.
+    """
+    base = cache / "toolchains" / (f"zig-{zig_version}" if zig_version else "")
+    folder = base / target.ident
     files = render(target, zig, python, folder, ctx, windows)
-    if not _stale(folder, files):
-        return Toolchain(target, folder, windows)
-    folder.mkdir(parents=True, exist_ok=True)
-    with FileLock(str(folder) + ".lock"):
-        for name in _stale(folder, files):
-            _write_atomic(folder / name, files[name])
+    if _stale(folder, files):
+        folder.mkdir(parents=True, exist_ok=True)
+        with FileLock(str(folder) + ".lock"):
+            for name in _stale(folder, files):
+                _write_atomic(folder / name, files[name])
+    if alias_root is not None and not windows and any(c.isspace() for c in str(folder)):
+        return Toolchain(target, _alias(folder, alias_root), windows)
     return Toolchain(target, folder, windows)
+
+
+def _alias(folder: Path, root: Path) -> Path:
+    """A whitespace-free symlink to ``folder`` (kept pointing there, replaced atomically)."""
+    digest = hashlib.sha256(str(folder).encode()).hexdigest()[:16]
+    link = root / f"{folder.name}-{digest}"
+    if link.is_symlink() and Path(os.readlink(link)) == folder:
+        return link
+    if any(c.isspace() for c in str(root)):
+        raise ZigccError(f"{folder} holds a space and so does {root}; set ZIGCC_CACHE_DIR or "
+                         "TMPDIR to a folder without spaces")
+    root.mkdir(mode=0o755, parents=True, exist_ok=True)
+    if hasattr(os, "getuid") and root.stat().st_uid != os.getuid():
+        raise ZigccError(f"{root} belongs to another user; set TMPDIR to a folder of yours "
+                         "(the toolchain cache path holds a space and needs a link there)")
+    tmp = root / f".{link.name}.{os.getpid()}"
+    tmp.unlink(missing_ok=True)
+    os.symlink(folder, tmp)
+    os.replace(tmp, link)
+    return link
 
 
 def _stale(folder: Path, files: dict[str, str]) -> list[str]:
