@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from fnmatch import fnmatchcase
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from zigcc.flags import Context, fast_patterns, translate
+from zigcc.flags import Context, fast_patterns, parse_response_file, translate, zig_response_text
 
 AARCH64 = Context(arch="aarch64")
 X86_64 = Context(arch="x86_64")
@@ -82,12 +83,109 @@ MAC = Context(arch="aarch64", os="macos")
     (CROSS, ["-Wl,-rpath=/usr/lib,-z,relro"], ["-Wl,-z,relro"]),
     (CROSS, ["-Wl,-rpath,$ORIGIN/lib"], ["-Wl,-rpath,$ORIGIN/lib"]),
     (AARCH64, ["-I/usr/include", "-Wl,-rpath,/usr/lib"], ["-I/usr/include", "-Wl,-rpath,/usr/lib"]),
+    # -Xlinker X: the same linker rules; a dropped item drops its -Xlinker
+    (X86_64, ["-Xlinker", "-Bsymbolic-functions", "-o", "x.so"], ["-o", "x.so"]),
+    (X86_64, ["-Xlinker", "--exclude-libs", "-Xlinker", "ALL", "-Xlinker", "-z",
+              "-Xlinker", "now"], ["-Xlinker", "-z", "-Xlinker", "now"]),
+    (X86_64, ["-Xlinker", "--exclude-libs=ALL", "-Xlinker", "--as-needed"],
+     ["-Xlinker", "--as-needed"]),
+    (CROSS, ["-Xlinker", "-rpath", "-Xlinker", "/usr/lib", "a.o"], ["a.o"]),
+    (CROSS, ["-Xlinker", "-rpath", "-Xlinker", "$ORIGIN"],
+     ["-Xlinker", "-rpath", "-Xlinker", "$ORIGIN"]),
+    (AARCH64, ["-Xlinker", "-rpath", "-Xlinker", "/usr/lib"],
+     ["-Xlinker", "-rpath", "-Xlinker", "/usr/lib"]),
+    (X86_64, ["-Xlinker"], ["-Xlinker"]),
+    (X86_64, ["-Xlinker", "-O1", "-Xlinker"], ["-Xlinker"]),
+    # a pair split over two -Wl, arguments (or -Wl, and -Xlinker) is still a pair
+    (CROSS, ["-Wl,-rpath", "-Wl,/usr/lib", "-Wl,-z,now"], ["-Wl,-z,now"]),
+    (CROSS, ["-Wl,-rpath", "-Xlinker", "/root/.pyenv/versions/3.11.7/lib"], []),
+    (CROSS, ["-Wl,-rpath", "-Wl,$ORIGIN"], ["-Wl,-rpath", "-Wl,$ORIGIN"]),
+    (X86_64, ["-Wl,--exclude-libs", "-Wl,ALL,--as-needed"], ["-Wl,--as-needed"]),
+    (X86_64, ["-Wl,--dynamic-list", "x.o", "-Wl,syms"], ["-Wl,--dynamic-list", "x.o", "-Wl,syms"]),
     # untouched
     (CROSS, ["-O2", "-g", "-fPIC", "-DX=\"a b\"", "@args.rsp", "-Wl,-z,now"],
      ["-O2", "-g", "-fPIC", "-DX=\"a b\"", "@args.rsp", "-Wl,-z,now"]),
 ])
 def test_rule(ctx: Context, args: list[str], expected: list[str]) -> None:
     assert translate(args, ctx) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("-O2  -g\n\t-fPIC\n", ["-O2", "-g", "-fPIC"]),
+    ("'-DX=a b' \"-DY=it's\"", ["-DX=a b", "-DY=it's"]),
+    ("-DZ=\\\"q\\\" a\\ b c\\\\d", ['-DZ="q"', "a b", "c\\d"]),
+    ("'' \"\" x", ["", "", "x"]),
+    ("\"a\\\"b\" 'c\\'d'", ['a"b', "c'd"]),
+    ("-DH=#x # y", ["-DH=#x", "#", "y"]),
+    ("ab'cd'\"ef\"", ["abcdef"]),
+    ("", []),
+])
+def test_parse_response_file(text: str, expected: list[str]) -> None:
+    """GNU (libiberty / clang) response-file quoting."""
+    assert parse_response_file(text) == expected
+
+
+def test_response_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    ldflags = "-Wl,-O1,-Bsymbolic-functions -Xlinker --exclude-libs -Xlinker ALL\n-lm\n"
+    (tmp_path / "ld.rsp").write_text(ldflags, encoding="utf-8")
+    assert translate(["a.o", "@ld.rsp", "-o", "x.so"], X86_64) == ["a.o", "-lm", "-o", "x.so"]
+    assert (tmp_path / "ld.rsp").read_text(encoding="utf-8") == ldflags  # untouched
+    # nothing to translate and nothing zig reads differently: @FILE stays
+    (tmp_path / "plain.rsp").write_text("-DN=42 -Iinclude\n", encoding="utf-8")
+    assert translate(["@plain.rsp"], X86_64) == ["@plain.rsp"]
+    # GNU quoting that zig's own parser reads differently: passed on expanded
+    (tmp_path / "q.rsp").write_text("\"-DS=it's\"\n", encoding="utf-8")
+    assert translate(["@q.rsp"], X86_64) == ["-DS=it's"]
+    # nested @files (zig does not expand them) and cross-build dirs inside
+    (tmp_path / "outer.rsp").write_text("@inner.rsp -I/usr/include\n", encoding="utf-8")
+    (tmp_path / "inner.rsp").write_text("-Wl,-rpath -Wl,/usr/lib -lz\n", encoding="utf-8")
+    assert translate(["@outer.rsp", "-c"], CROSS) == ["-lz", "-c"]
+    # a cycle ends; a missing file and a lone @ are arguments like any other
+    (tmp_path / "loop.rsp").write_text("-O1 @loop.rsp", encoding="utf-8")
+    assert translate(["@loop.rsp"], X86_64)[-1] == "@loop.rsp"
+    assert translate(["@missing.rsp", "@", "@@"], X86_64) == ["@missing.rsp", "@", "@@"]
+
+
+@given(args=st.lists(st.text(st.characters(blacklist_categories=("Cs",),
+                                           blacklist_characters="\x00'")), max_size=6))
+def test_zig_response_text_round_trips(args: list[str]) -> None:
+    """What zig reads back (its parser, mirrored here) is exactly what was written."""
+    assert _zig_parse(zig_response_text(args)) == args
+
+
+def _zig_parse(text: str) -> list[str]:
+    """zig's std.process IteratorGeneral(comments, single_quotes), in Python."""
+    args, i = [], 0
+    while True:
+        while i < len(text) and (text[i] in " \t\r\n" or text[i] == "#"):
+            if text[i] == "#":
+                while i < len(text) and text[i] != "\n":
+                    i += 1
+            else:
+                i += 1
+        if i >= len(text):
+            return args
+        token, slashes, quoted = [], 0, False
+        while i < len(text):
+            c = text[i]
+            if c in "\"'":
+                token.append("\\" * (slashes // 2))
+                if slashes % 2 == 0:
+                    quoted = not quoted
+                else:
+                    token.append('"')
+                slashes = 0
+            elif c == "\\":
+                slashes += 1
+            elif c in " \t\r\n" and not quoted:
+                break
+            else:
+                token.append("\\" * slashes + c)
+                slashes = 0
+            i += 1
+        token.append("\\" * slashes)
+        args.append("".join(token))
 
 
 def _fast_match(arg: str, ctx: Context) -> bool:
@@ -104,8 +202,10 @@ ARG = st.one_of(
     st.text(min_size=0, max_size=30),
     st.sampled_from(["-flto=auto", "-Wl,-O1", "-I/usr/include", "-I", "-L", "/usr/lib",
                      "-Wl,-rpath,/usr/lib", "-march=native", "-mtune=x", "-fcf-protection",
-                     "-bundle", "-bundle_loader", "-isystem", "-Wp,-DX", "-O2"]),
-    st.builds(lambda a, b: a + b, st.sampled_from(["-I", "-L", "-Wl,", "-isystem", "-m"]),
+                     "-bundle", "-bundle_loader", "-isystem", "-Wp,-DX", "-O2", "-Xlinker",
+                     "-rpath", "-Bsymbolic-functions", "--exclude-libs", "@x.rsp", "-Wl,-rpath",
+                     "-Wl,/usr/lib"]),
+    st.builds(lambda a, b: a + b, st.sampled_from(["-I", "-L", "-Wl,", "-isystem", "-m", "@"]),
               st.text(max_size=20)),
 )
 

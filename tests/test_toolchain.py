@@ -191,3 +191,34 @@ def test_link_steps_strip_debug_info(fake_tc: Toolchain, tmp_path: Path, tool: s
                  ["-Wl,-O1", "-c", "a.cc"], ["-E", "a.c"]):
         _, argv = _run(fake_tc, tool, args, tmp_path)
         assert "-Wl,--strip-debug" not in argv
+
+
+def test_response_file_rules_with_real_zig(tmp_path: Path) -> None:
+    """@FILE arguments are translated; a huge result reaches zig via temporary files."""
+    tc = materialise(TARGET, host.zig_binary(), PYTHON, tmp_path / "cache", CTX)
+    names = [f"M{i}" for i in range(3000)]
+    (tmp_path / "a.c").write_text(" ".join([*names, "Q", "S", "B", "P"]) + "\n",
+                                  encoding="utf-8")
+    defines = " ".join(f"-D{n}={i}" for i, n in enumerate(names))
+    rsp = (f"{defines} -Wl,-O1 '-DQ=it'\\''s' \"-DS=a \\\"b\\\" c\" -DB=x\\\\\\\\y "
+           "-Xlinker --exclude-libs -Xlinker ALL -DP=#p\n")
+    (tmp_path / "big.rsp").write_text(rsp, encoding="utf-8")
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    proc = subprocess.run([str(tc.tool("cc")), "-E", "-P", "a.c", "@big.rsp", "-o", "a.i"],
+                          cwd=tmp_path, capture_output=True, text=True,
+                          env={**os.environ, "TMPDIR": str(temp)})
+    assert proc.returncode == 0, proc.stderr
+    words = (tmp_path / "a.i").read_text().split()
+    assert words[:3000] == [str(i) for i in range(3000)]
+    assert " ".join(words[3000:]) == "it's a \"b\" c x\\\\y #p"
+    assert list(temp.iterdir()) == []  # the temporary response files are gone
+    assert (tmp_path / "big.rsp").read_text(encoding="utf-8") == rsp
+
+
+def test_response_file_reaches_zig_translated(fake_tc: Toolchain, tmp_path: Path) -> None:
+    (tmp_path / "ld.rsp").write_text("-Wl,-rpath -Wl,/usr/lib -Wl,-z,now -lm\n")
+    _, argv = _run(fake_tc, "cc", ["a.o", "@ld.rsp", "-o", "x.so"], tmp_path)
+    assert argv[-6:] == ["a.o", "-Wl,-z,now", "-lm", "-o", "x.so", "-Wl,--strip-debug"]
+    _, argv = _run(fake_tc, "cc", ["a.o", "@missing.rsp"], tmp_path)
+    assert argv[-2:] == ["@missing.rsp", "-Wl,--strip-debug"]

@@ -137,37 +137,75 @@ COMPILER_RULES: tuple[Rule, ...] = (_lto, _lto_partition, _wp, _cf_protection,
                                     _native_cpu, _march, _bundle, _host_dir_joined)
 
 
-# ---- linker rules: on the items of -Wl,a,b,c ------------------------------------
-def _linker_items(items: list[str], ctx: Context) -> list[str]:
-    out: list[str] = []
+# ---- linker rules: on the items of -Wl,a,b,c and -Xlinker a -------------------
+def _linker_items(items: list[str], ctx: Context) -> list[bool]:
+    """Which linker items to keep (a value item goes with its option)."""
+    keep = [True] * len(items)
     i = 0
     while i < len(items):
         item = items[i]
         nxt = items[i + 1] if i + 1 < len(items) else None
+        drop = 0
         # -Bsymbolic-functions (Ubuntu/Debian LDFLAGS): "unsupported linker arg";
         # it only narrows symbol interposition inside the extension. Drop.
         # --fix-cortex-a53-843419 (Debian arm64): an erratum workaround zig's linker
         # does not know. Drop. -O1: zig warns "ignoring deprecated linker
         # optimization setting". Drop.
         if item in ("-Bsymbolic-functions", "--fix-cortex-a53-843419", "-O1"):
-            i += 1
+            drop = 1
         # --exclude-libs / --dynamic-list (value joined by = or as the next item):
         # "unsupported linker arg"; both only trim the dynamic symbol table. Drop.
         elif item in ("--exclude-libs", "--dynamic-list") and nxt is not None:
-            i += 2
+            drop = 2
         elif item.startswith(("--exclude-libs=", "--dynamic-list=")):
-            i += 1
+            drop = 1
         # Cross builds: an rpath into the build machine's interpreter or system dirs
         # (pyenv's LDSHARED bakes -Wl,-rpath,<prefix>/lib into every extension).
         elif ctx.cross and item in ("-rpath", "-R") and nxt is not None and _is_host_dir(
                 "-L", nxt, ctx):
-            i += 2
+            drop = 2
         elif ctx.cross and item.startswith("-rpath=") and _is_host_dir("-L", item[7:], ctx):
+            drop = 1
+        for j in range(i, i + drop):
+            keep[j] = False
+        i += max(drop, 1)
+    return keep
+
+
+def _linker_run(args: Sequence[str], start: int, ctx: Context) -> tuple[list[str], int]:
+    """Translate the run of linker arguments at ``args[start]``.
+
+    A run is consecutive ``-Wl,a,b`` and ``-Xlinker a`` arguments: the linker sees
+    their items as one list, so a pair such as ``-Wl,-rpath -Wl,/usr/lib`` or
+    ``-Xlinker --exclude-libs -Xlinker ALL`` is handled as a pair. An argument keeps
+    its form; one whose items are all dropped is dropped (with its ``-Xlinker``).
+    """
+    groups: list[list[str]] = []  # the items of each argument of the run
+    i = start
+    while i < len(args):
+        if args[i].startswith("-Wl,"):
+            groups.append(args[i][4:].split(","))
             i += 1
+        elif args[i] == "-Xlinker" and i + 1 < len(args):
+            groups.append([args[i + 1]])
+            i += 2
         else:
-            out.append(item)
-            i += 1
-    return out
+            break
+    keep = iter(_linker_items([item for g in groups for item in g], ctx))
+    out: list[str] = []
+    j = start
+    for items in groups:
+        kept = [item for item in items if next(keep)]
+        if args[j] == "-Xlinker":
+            out += ["-Xlinker", items[0]] if kept else []
+            j += 2
+            continue
+        if kept == items:
+            out.append(args[j])
+        elif kept:
+            out.append("-Wl," + ",".join(kept))
+        j += 1
+    return out, i
 
 
 def _is_host_dir(flag: str, path: str, ctx: Context) -> bool:
@@ -183,20 +221,23 @@ def _under(path: str, root: str) -> bool:
     return path == root or path.startswith(root.rstrip("/") + "/")
 
 
-def translate(args: Sequence[str], ctx: Context) -> list[str]:
-    """Return ``args`` with every zig incompatibility translated or dropped."""
+def translate(args: Sequence[str], ctx: Context, depth: int = 0) -> list[str]:
+    """Return ``args`` with every zig incompatibility translated or dropped.
+
+    ``@FILE`` arguments naming an existing file are read (see :func:`_response_file`);
+    ``depth`` counts the response files being expanded around ``args``.
+    """
     out: list[str] = []
     i = 0
     while i < len(args):
         arg = args[i]
         nxt = args[i + 1] if i + 1 < len(args) else None
-        if arg.startswith("-Wl,"):
-            items = arg[4:].split(",")
-            kept = _linker_items(items, ctx)
-            if kept == items:
-                out.append(arg)
-            elif kept:
-                out.append("-Wl," + ",".join(kept))
+        if arg.startswith("-Wl,") or (arg == "-Xlinker" and nxt is not None):
+            run, i = _linker_run(args, i, ctx)
+            out += run
+            continue
+        elif arg.startswith("@") and depth < _MAX_RSP_DEPTH and os.path.isfile(arg[1:]):
+            out += _response_file(arg, ctx, depth)
         elif ctx.os == "macos" and arg == "-bundle_loader" and nxt is not None:
             i += 1  # -bundle_loader <python>: only meaningful with -bundle. Drop.
         elif arg in _DIR_FLAGS and nxt is not None and ctx.cross:
@@ -216,13 +257,118 @@ def translate(args: Sequence[str], ctx: Context) -> list[str]:
     return out
 
 
+# ---- response files ---------------------------------------------------------------
+_MAX_RSP_DEPTH = 16  # nested @files deeper than this (a cycle) stay as they are
+
+
+def _response_file(arg: str, ctx: Context, depth: int) -> list[str]:
+    # @FILE holds more arguments, which the rules must see too (meson and CMake put
+    # LDFLAGS into response files). Read them the way gcc and clang do and pass the
+    # translated arguments on in place of @FILE; the file itself is never changed.
+    # An unchanged file stays @FILE when zig reads it alike: zig's own parser differs
+    # from gcc's on quotes, backslashes and '#' and does not expand a nested @file.
+    try:
+        with open(arg[1:], encoding="utf-8", errors="surrogateescape") as f:
+            text = f.read()
+    except OSError:  # unreadable: zig reports it
+        return [arg]
+    inner = parse_response_file(text)
+    out = translate(inner, ctx, depth + 1)
+    nested = any(a.startswith("@") and os.path.isfile(a[1:]) for a in inner)
+    if out == inner and not nested and not any(c in text for c in "'\"\\#"):
+        return [arg]
+    return out
+
+
+def parse_response_file(text: str) -> list[str]:
+    """Split a response file the GNU way (libiberty, clang's GNU tokenizer).
+
+    Whitespace separates arguments; '...' and "..." quote (an empty pair is an empty
+    argument); a backslash takes the next character literally, inside quotes too.
+    """
+    args: list[str] = []
+    token: list[str] = []
+    in_token = False
+    quote = ""
+    i = 0
+    while i < len(text):
+        c = text[i]
+        if c == "\\" and i + 1 < len(text):
+            token.append(text[i + 1])
+            in_token = True
+            i += 2
+            continue
+        if quote:
+            if c == quote:
+                quote = ""
+            else:
+                token.append(c)
+        elif c in "'\"":
+            quote, in_token = c, True
+        elif c.isspace():
+            if in_token:
+                args.append("".join(token))
+                token, in_token = [], False
+        else:
+            token.append(c)
+            in_token = True
+        i += 1
+    if in_token:
+        args.append("".join(token))
+    return args
+
+
+def zig_response_text(args: Sequence[str]) -> str:
+    """Quote ``args`` for a response file that zig reads back as exactly ``args``.
+
+    zig's parser: a '"' or "'" toggles quoting, 2n backslashes before a quote are n
+    backslashes, 2n+1 are n and a literal '"'; other backslashes are literal. It
+    cannot express a literal "'": :func:`_pack` keeps such arguments out of the file.
+    """
+    lines = []
+    for arg in args:
+        assert "'" not in arg
+        out, slashes = [], 0
+        for c in arg:
+            if c == "\\":
+                slashes += 1
+                continue
+            out.append("\\" * (2 * slashes + 1) + c if c == '"' else "\\" * slashes + c)
+            slashes = 0
+        lines.append('"' + "".join(out) + "\\" * (2 * slashes) + '"')
+    return "\n".join(lines) + "\n"
+
+
+# A command line longer than this goes to zig through response files (Windows
+# allows 32767 characters; a huge expanded @file could also pass Linux's limits).
+MAX_COMMAND_LINE = 30000
+
+
+def _pack(args: list[str], folder: str) -> list[str]:
+    """Move runs of ``args`` into response files in ``folder`` (order is kept)."""
+    out: list[str] = []
+    run: list[str] = []
+    for arg in [*args, "'"]:
+        if "'" not in arg:
+            run.append(arg)
+            continue
+        if run:
+            path = os.path.join(folder, f"{len(out)}.rsp")
+            with open(path, "w", encoding="utf-8", errors="surrogateescape") as f:
+                f.write(zig_response_text(run))
+            out.append("@" + path)
+            run = []
+        out.append(arg)
+    return out[:-1]
+
+
 def fast_patterns(ctx: Context) -> list[str]:
     """Shell ``case`` patterns matching every argument :func:`translate` may change.
 
     Literal parts are single-quoted, so the patterns are safe inside ``case``.
     """
     pats = ["'-flto='*", "'-flto-partition='*", "'-Wp,'*", "'-march='*", "'-mtune='*",
-            "'-mcpu=native'"]
+            "'-mcpu=native'", "'-Xlinker'", "'@'*"]
     pats += [f"'-Wl,'*'{item}'*" for item in ("-Bsymbolic-functions", "--fix-cortex-a53",
                                                 "-O1", "--exclude-libs", "--dynamic-list")]
     if ctx.arch not in X86:
@@ -284,12 +430,28 @@ def main(argv: Sequence[str]) -> int:
         base.append("-ffile-prefix-map=" + os.getcwd() + "=.")
         args = translate(args, ctx) + (link_extra(tool) if is_link(args) else [])
     cmd = [conf["zig"], *base, *args]
+    if sum(len(a) + 3 for a in cmd) > MAX_COMMAND_LINE:
+        return _run_packed(cmd)
     if os.name == "nt":  # no exec on Windows: run, then pass the exit code through
         import subprocess
 
         return subprocess.call(cmd)
     os.execv(cmd[0], cmd)
     return 127  # pragma: no cover - execv does not return
+
+
+def _run_packed(cmd: list[str]) -> int:
+    """Run ``cmd`` with its arguments in temporary response files, then remove them."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    folder = tempfile.mkdtemp(prefix="zigcc-rsp-")
+    try:
+        rc = subprocess.call([cmd[0], cmd[1], *_pack(cmd[2:], folder)])
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return 128 - rc if rc < 0 else rc  # killed by a signal: the shell's convention
 
 
 if __name__ == "__main__":

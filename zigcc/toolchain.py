@@ -60,11 +60,40 @@ def base_args(target: Target, zig: Path) -> dict[str, list[str]]:
         "-mcpu=" + target.mcpu,
         # zig enables UBSan traps when no -O is given (configure checks, debug builds).
         "-fno-sanitize=undefined",
+        # target("sse4.2") / target("avx") functions may use crc32 / xsave, as in gcc.
+        *target_attribute_args(target),
         # zig's bundled libc headers live inside site-packages: keep that path out.
         f"-ffile-prefix-map={zig.parent}=/zig",
     ]
     return {"cc": ["cc", *compile_args], "c++": ["c++", *compile_args],
             "ar": ["ar"], "ranlib": ["ranlib"]}
+
+
+# x86 features that clang turns on inside __attribute__((target(...))) functions only
+# when the command line does not name them negatively (sse4.2 -> crc32 and popcnt,
+# avx -> xsave); zig names every feature it leaves out of the -mcpu baseline.
+# crc32 and xsave are only reachable through their intrinsics (no ordinary code uses
+# them), so they are enabled for the whole file, their macros removed again.
+X86_INTRINSIC_ONLY = ("crc32", "xsave")
+
+
+def target_attribute_args(target: Target) -> list[str]:
+    """Let target("sse4.2") / target("avx") functions use crc32 / xsave intrinsics.
+
+    zig passes ``-Xclang -target-feature -Xclang -crc32`` (and so on for every feature
+    outside the baseline), which makes clang's target attribute not imply crc32 for
+    sse4.2 as gcc does: ``__builtin_ia32_crc32di`` "needs target feature crc32"
+    (crc32c's ``target("sse4.2")`` code). The same holds for popcnt, which ordinary
+    code does use (``__builtin_popcount``): it stays off; ``target("sse4.2,popcnt")``
+    works.
+    """
+    if target.arch not in ("x86_64", "i686"):
+        return []
+    args: list[str] = []
+    for feature in X86_INTRINSIC_ONLY:
+        args += ["-Xclang", "-target-feature", "-Xclang", "+" + feature]
+    # gcc defines __CRC32__ / __XSAVE__ only when the whole file may use them.
+    return args + [f"-U__{feature.upper()}__" for feature in X86_INTRINSIC_ONLY]
 
 
 def render(target: Target, zig: Path, python: Path, folder: Path, ctx: Context,
