@@ -5,11 +5,12 @@ from __future__ import annotations
 import platform
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from zigcc import host
+from zigcc import host, wheelcheck
 from zigcc.flags import Context
 from zigcc.targets import parse
 from zigcc.toolchain import Toolchain, materialise
@@ -140,3 +141,35 @@ def test_aarch64_crc_attribute_and_baseline_code(tmp_path: Path) -> None:
     funcs = _functions((tmp_path / "a.s").read_text())
     assert re.search(r"\bcrc32cx\b", funcs["crc_hw"])
     assert not re.search(r"\bcrc32", funcs["crc_sw"])
+
+
+def _shim(spec: str) -> str:
+    """The cc shim as `zigcc which` gives it (the CLI's context: native or cross)."""
+    return subprocess.run([sys.executable, "-m", "zigcc", "which", "cc", "--target", spec],
+                          capture_output=True, text=True, check=True).stdout.strip()
+
+
+SYSTEM_C = """
+#include <zlib.h>
+unsigned long zt_crc(const unsigned char *p, unsigned n) { return crc32(0, p, n); }
+"""
+
+
+@pytest.mark.skipif(not Path("/usr/include/zlib.h").is_file(),
+                    reason="needs an installed zlib -dev package (zlib1g-dev)")
+def test_native_builds_find_installed_dev_packages_and_cross_builds_do_not(
+        tmp_path: Path) -> None:
+    """As with gcc, a native build finds a header and library of an installed -dev package
+    (after zig's own libc); a cross build never sees the build machine's."""
+    src = tmp_path / "z.c"
+    src.write_text(SYSTEM_C)
+    native = tmp_path / "native.so"
+    cc = _shim("native")
+    done = subprocess.run([cc, "-O2", "-shared", "-fPIC", str(src), "-lz", "-o", str(native)],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    needed = wheelcheck.inspect_elf(native.name, native.read_bytes())
+    assert needed is not None and "libz.so.1" in needed.needed
+    cross = subprocess.run([_shim("manylinux_2_17_aarch64"), "-O2", "-c", str(src), "-o",
+                            str(tmp_path / "cross.o")], capture_output=True, text=True)
+    assert cross.returncode != 0 and "'zlib.h' file not found" in cross.stderr

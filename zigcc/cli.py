@@ -65,7 +65,8 @@ def toolchain(spec: str, settings: Settings) -> Toolchain:
 
 def toolchain_for(target: Target, machine: Host, settings: Settings) -> Toolchain:
     target.info  # noqa: B018 - raises the universal2 hint before writing anything
-    ctx = context_for(target, machine, host.host_dirs(native_multiarch(machine)))
+    multiarch = native_multiarch(machine)
+    ctx = context_for(target, machine, host.host_dirs(multiarch), host.system_dirs(multiarch))
     return materialise(target, host.zig_binary(), host.python_binary(), settings.cache_dir,
                        ctx, windows=os.name == "nt", zig_version=host.zig_version(),
                        alias_root=settings.alias_root)

@@ -32,6 +32,10 @@ class Context(NamedTuple):
     cross: bool = False  # target code cannot use the build machine's headers/libs
     host_include_dirs: tuple[str, ...] = ()  # dropped with everything under them
     host_lib_dirs: tuple[str, ...] = ()  # dropped when named exactly
+    # Native builds only: the build machine's system folders, searched after zig's libc
+    # and the build's own (-idirafter / a trailing -L), as gcc searches them.
+    system_include_dirs: tuple[str, ...] = ()
+    system_lib_dirs: tuple[str, ...] = ()
 
 
 # ---- compiler rules: (arg, ctx) -> replacement list, or None when not ours ------
@@ -400,14 +404,17 @@ NO_LINK = ("-c", "-S", "-E", "-M", "-MM", "-fsyntax-only", "--version", "-dumpve
 NO_LINK_PREFIX = "-print-"  # -print-file-name=, -print-prog-name=, ...
 
 
-def link_extra(tool: str) -> list[str]:
+def link_extra(tool: str, ctx: Context | None = None) -> list[str]:
     """Arguments added to every link step of ``tool`` (cc and c++ alike).
 
     zig builds compiler_rt and libc++/libc++abi/libunwind itself, with debug info that
     records zig's install folder and its cache folder (or the folder of the first project
     that built them): strip debug sections so every extension is path-independent.
+    A native build also searches the build machine's library folders last (``-lz`` finds
+    an installed zlib, as with gcc); zig still provides libc, libm and friends itself.
     """
-    return ["-Wl,--strip-debug"]
+    system = [f"-L{d}" for d in ctx.system_lib_dirs] if ctx is not None else []
+    return ["-Wl,--strip-debug", *system]
 
 
 def is_link(args: Sequence[str]) -> bool:
@@ -423,12 +430,14 @@ def main(argv: Sequence[str]) -> int:
     c = conf["context"]
     ctx = Context(arch=c["arch"], os=c["os"], cross=c["cross"],
                   host_include_dirs=tuple(c["host_include_dirs"]),
-                  host_lib_dirs=tuple(c["host_lib_dirs"]))
+                  host_lib_dirs=tuple(c["host_lib_dirs"]),
+                  system_include_dirs=tuple(c.get("system_include_dirs", ())),
+                  system_lib_dirs=tuple(c.get("system_lib_dirs", ())))
     tool, args = argv[0], list(argv[1:])
     base = list(conf["tools"][tool])
     if tool in ("cc", "c++"):
         base.append("-ffile-prefix-map=" + os.getcwd() + "=.")
-        args = translate(args, ctx) + (link_extra(tool) if is_link(args) else [])
+        args = translate(args, ctx) + (link_extra(tool, ctx) if is_link(args) else [])
     cmd = [conf["zig"], *base, *args]
     if sum(len(a) + 3 for a in cmd) > MAX_COMMAND_LINE:
         return _run_packed(cmd)

@@ -69,6 +69,19 @@ def python_binary() -> Path:
     return Path(os.path.realpath(sys.executable if os.name == "nt" else base))
 
 
+def system_dirs(multiarch: str | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(include dirs, lib dirs) a native gcc searches on this Linux machine, in gcc's order:
+    a native build finds headers and libraries of installed -dev packages there."""
+    if not sys.platform.startswith("linux"):
+        return (), ()
+    ma = [multiarch] if multiarch else []
+    includes = ["/usr/local/include", *(f"/usr/include/{m}" for m in ma), "/usr/include"]
+    libs = ["/usr/local/lib", *(f"/lib/{m}" for m in ma), *(f"/usr/lib/{m}" for m in ma),
+            "/lib", "/usr/lib"]
+    return (tuple(d for d in includes if os.path.isdir(d)),
+            tuple(d for d in libs if os.path.isdir(d)))
+
+
 def host_dirs(multiarch: str | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(include dirs, lib dirs) of the build machine a cross build must not see."""
     includes = {"/usr/include", "/usr/local/include", "/opt/homebrew/include"}

@@ -100,6 +100,9 @@ def render(target: Target, zig: Path, python: Path, folder: Path, ctx: Context,
            windows: bool = False) -> dict[str, str]:
     """Every file of the toolchain folder, by name: pure, so it can be compared."""
     bases = base_args(target, zig)
+    for tool in COMPILERS:  # native builds: the system's headers after zig's libc's
+        for folder_ in ctx.system_include_dirs:
+            bases[tool] += ["-idirafter", folder_]
     shim_json = json.dumps({"zig": str(zig), "tools": bases, "context": ctx._asdict()},
                            indent=1, sort_keys=True) + "\n"
     files = {"flags.py": _template("flags.py", package="zigcc"),
@@ -121,7 +124,7 @@ def render(target: Target, zig: Path, python: Path, folder: Path, ctx: Context,
             text = _template("compiler.sh" if tool in COMPILERS else "tool.sh")
         per_tool = {"@BASE@": " ".join(shlex.quote(a) for a in bases.get(tool, [])),
                     "@TOOL@": tool,
-                    "@LINK_EXTRA@": " ".join(shlex.quote(a) for a in link_extra(tool)),
+                    "@LINK_EXTRA@": " ".join(shlex.quote(a) for a in link_extra(tool, ctx)),
                     "@SCRIPT@": shlex.quote(str(binutils_py))}
         if tool in PY_TOOLS and windows:  # the .cmd form runs binutils.py, not flags.py
             per_tool["@FLAGS_PY@"] = str(binutils_py)
@@ -209,10 +212,13 @@ def _template(name: str, package: str = "zigcc.shims") -> str:
     return resources.files(package).joinpath(name).read_text(encoding="utf-8")
 
 
-def context_for(target: Target, host: Host, dirs: tuple[tuple[str, ...], tuple[str, ...]]
-                ) -> Context:
-    """The translation context: host dirs are only forbidden when cross-compiling."""
+def context_for(target: Target, host: Host, dirs: tuple[tuple[str, ...], tuple[str, ...]],
+                system: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())) -> Context:
+    """The translation context: host dirs are forbidden when cross-compiling; a native
+    build searches the ``system`` (include, lib) folders after zig's own, as gcc does."""
     cross = not target.is_native(host)
     includes, libs = dirs if cross else ((), ())
+    sys_includes, sys_libs = ((), ()) if cross else system
     return Context(arch=target.arch, os=target.os, cross=cross, host_include_dirs=includes,
-                   host_lib_dirs=libs)
+                   host_lib_dirs=libs, system_include_dirs=sys_includes,
+                   system_lib_dirs=sys_libs)
