@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from zigcc import __version__, host
+from zigcc import __version__, host, zigstore
 from zigcc.config import Settings
 from zigcc.envvars import SHELLS, build_env, format_env
 from zigcc.errors import ZigccError
@@ -67,8 +67,10 @@ def toolchain_for(target: Target, machine: Host, settings: Settings) -> Toolchai
     target.info  # noqa: B018 - raises the universal2 hint before writing anything
     multiarch = native_multiarch(machine)
     ctx = context_for(target, machine, host.host_dirs(multiarch), host.system_dirs(multiarch))
-    return materialise(target, host.zig_binary(), host.python_binary(), settings.cache_dir,
-                       ctx, windows=os.name == "nt", zig_version=host.zig_version(),
+    version = host.zig_version()
+    zig = zigstore.stable_zig(host.zig_binary(), settings.cache_dir, version)
+    return materialise(target, zig, host.python_binary(), settings.cache_dir, ctx,
+                       windows=os.name == "nt", zig_version=version,
                        alias_root=settings.alias_root)
 
 

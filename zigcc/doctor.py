@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 from typing import Callable
 
-from zigcc import host
+from zigcc import host, zigstore
 from zigcc.config import Settings
 from zigcc.errors import ZigccError
 from zigcc.toolchain import Toolchain
@@ -19,10 +19,11 @@ def doctor(specs: list[str], settings: Settings,
            toolchain: Callable[[str, Settings], Toolchain]) -> int:
     problems = 0
     try:
-        zig = host.zig_binary()
+        installed = host.zig_binary()
+        zig = zigstore.stable_zig(installed, settings.cache_dir, host.zig_version())
         version = subprocess.run([str(zig), "version"], capture_output=True, text=True,
                                  check=True).stdout.strip()
-        print(f"zig        {zig} ({version})")
+        print(f"zig        {zig} ({version}; the shims' copy of {installed.parent})")
     except (ZigccError, OSError, subprocess.CalledProcessError) as exc:
         print(f"zig        MISSING: {exc} -> pip install ziglang")
         return 1
