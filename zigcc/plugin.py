@@ -1,0 +1,66 @@
+"""setuptools plugin: a project that asks for zigcc builds with it, with no configuration.
+
+setuptools calls :func:`finalize` (entry point ``setuptools.finalize_distribution_options``)
+for every distribution it builds, in every environment where zigcc is installed.  It acts only
+for a project whose ``[build-system] requires`` lists ``zigcc-toolchain`` or that has a
+``[tool.zigcc]`` table: then the build compiles with the native target's shims (CC, CXX,
+LDSHARED, AR, ... in this process's environment, which distutils reads when it compiles).
+A CC the user set explicitly wins, with a one-line notice.  Other projects are untouched.
+setuptools does not hand PEP 517 config settings to plugins: cross builds go through
+``zigcc build`` or the ``zigcc.backend`` wrapper.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
+
+DISTRIBUTION = "zigcc-toolchain"
+
+
+def wants_zigcc(pyproject: Mapping[str, Any]) -> bool:
+    """True when the project lists zigcc-toolchain as a build requirement or has
+    ``[tool.zigcc]``."""
+    tool = pyproject.get("tool")
+    if isinstance(tool, Mapping) and "zigcc" in tool:
+        return True
+    system = pyproject.get("build-system")
+    requires = system.get("requires", []) if isinstance(system, Mapping) else []
+    for item in requires if isinstance(requires, list) else []:
+        try:
+            if canonicalize_name(Requirement(str(item)).name) == DISTRIBUTION:
+                return True
+        except InvalidRequirement:
+            continue
+    return False
+
+
+def finalize(dist: object) -> None:
+    """The entry point: point this build at zig when the project asks for zigcc."""
+    from zigcc.frontend.source import read_pyproject
+
+    if not wants_zigcc(read_pyproject(Path.cwd())):
+        return
+    if os.environ.get("CC"):
+        print(f"zigcc: CC={os.environ['CC']} was set explicitly; building with it, not zig",
+              file=sys.stderr)
+        return
+    from zigcc import host
+    from zigcc.cli import toolchain_for
+    from zigcc.config import Settings
+    from zigcc.envvars import build_env
+    from zigcc.targets import native
+
+    settings = Settings.from_env(os.environ)
+    machine = host.detect()
+    tc = toolchain_for(native(machine), machine, settings)
+    os.environ.update(build_env(tc))
+
+
+finalize.order = 100  # type: ignore[attr-defined]  # after setuptools' own hooks
