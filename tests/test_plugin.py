@@ -33,19 +33,6 @@ def test_only_projects_that_ask(pyproject: dict[str, object], wanted: bool) -> N
     assert wants_zigcc(pyproject) is wanted
 
 
-@pytest.fixture(scope="session")
-def zigcc_wheels(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A wheel of this checkout, for --find-links."""
-    folder = tmp_path_factory.mktemp("find-links")
-    # A copy: pip builds in-tree, and each xdist worker builds its own.
-    skip = shutil.ignore_patterns(".git", "build", "dist", "*.egg-info", ".ci-venv",
-                                  "wheelhouse", "__pycache__", ".*_cache")
-    src = shutil.copytree(ROOT, tmp_path_factory.mktemp("zigcc-src") / "zigcc", ignore=skip)
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(folder),
-                    str(src)], check=True, capture_output=True)
-    return folder
-
-
 def _linker(so: Path) -> str:
     return subprocess.run(["readelf", "-p", ".comment", str(so)], capture_output=True,
                           text=True).stdout

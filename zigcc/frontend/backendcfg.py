@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,9 +33,11 @@ class BackendFiles:
 
 
 def render(target: Target, tc: Toolchain, tp: TargetPython, include_dir: str, prefix: Path,
-           folder: Path, build_arch: str) -> BackendFiles:
+           folder: Path, build_arch: str, build_env_roots: Sequence[str] = ()) -> BackendFiles:
     """Write the CMake toolchain file (and its emulator launcher) and the meson cross file of
-    this build into ``folder``."""
+    this build into ``folder``. ``build_env_roots`` are the folders of the build's own
+    environment (pip's overlay on PYTHONPATH, a venv), whose CMake packages (pybind11,
+    nanobind) find_package may use."""
     folder.mkdir(parents=True, exist_ok=True)
     tools = {name: tc.tool(name) for name in TOOLS}
     emulator = folder / "emulator"
@@ -44,7 +46,7 @@ def render(target: Target, tc: Toolchain, tp: TargetPython, include_dir: str, pr
     cmake_file = folder / "toolchain.cmake"
     cmake_file.write_text(cmake.toolchain_file(
         target, tools, python_include=include_dir, python_soabi=tp.soabi,
-        prefix_paths=(str(prefix),), emulator=emulator), encoding="utf-8")
+        prefix_paths=(str(prefix), *build_env_roots), emulator=emulator), encoding="utf-8")
     cross_file = folder / "cross.ini"
     cross_file.write_text(meson.cross_file(
         target, tools,

@@ -146,19 +146,50 @@ def _backend_failure(exc: Exception) -> str:
     return f"{name}: {exc}".splitlines()[0]
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """The target side of one build: its toolchain, clean headers and backend files."""
+
+    toolchain: Toolchain
+    include_dir: str
+    files: backendcfg.BackendFiles
+
+
+def prepare_target(target: Target, tp: TargetPython, settings: Settings, machine: Host,
+                   toolchain_for: ToolchainFor, folder: Path, prefix: Path,
+                   build_env_roots: Sequence[str] = ()) -> Prepared:
+    """Materialise the toolchain and the target's headers; render the backend files."""
+    tc = toolchain_for(target, machine, settings)
+    include_folder = crossbuild.prepare(tp, target, settings.cache_dir)
+    include_dir = str(include_folder / "include" /
+                      f"python{tp.version[0]}.{tp.version[1]}{tp.abiflags}")
+    files = backendcfg.render(target, tc, tp, include_dir, prefix, folder, machine.arch,
+                              build_env_roots)
+    return Prepared(tc, include_dir, files)
+
+
+def hook_environ(target: Target, tp: TargetPython, prepared: Prepared,
+                 build_vars: Mapping[str, object], settings: Settings, prefix: Path,
+                 inherited_pythonpath: str | None) -> tuple[dict[str, str], Path]:
+    """The variables for the backend's hooks (target environment + backend files), and the
+    target environment's folder."""
+    tenv = targetenv.materialise(
+        target, tp, tool_paths(prepared.toolchain), build_vars, prepared.include_dir,
+        settings.cache_dir, prefix=str(prefix) if prefix.is_dir() else None,
+        inherited_pythonpath=inherited_pythonpath)
+    return {**tenv.environ, **prepared.files.environ}, tenv.folder
+
+
 def _build(job: Job, log: IO[str]) -> Path:
     spec, options, settings = job.spec, job.options, job.settings
     target, tp, bp = spec.target, spec.target_python, spec.build_python
     job.step("preparing the target environment")
-    tc = job.toolchain_for(target, job.machine, settings)
-    include_folder = crossbuild.prepare(tp, target, settings.cache_dir)
-    include_dir = str(include_folder / "include" /
-                      f"python{tp.version[0]}.{tp.version[1]}{tp.abiflags}")
     prefix = options.out_dir / ".zigcc" / "prefix" / target.ident
     base_env = {**settings.environ, **options.environment}
-    backend_files = backendcfg.render(target, tc, tp, include_dir, prefix, job.work / "backend",
-                                      job.machine.arch)
-    tool_env = {**base_env, **toolchain_environ(tc, prefix, backend_files.cmake_toolchain)}
+    prepared = prepare_target(target, tp, settings, job.machine, job.toolchain_for,
+                              job.work / "backend", prefix)
+    tool_env = {**base_env, **toolchain_environ(prepared.toolchain, prefix,
+                                                prepared.files.cmake_toolchain)}
     copy = source.fresh_copy(job.project, job.work / "src", options.out_dir)
     if options.before_all:
         with _BEFORE_ALL_LOCK:
@@ -173,17 +204,14 @@ def _build(job: Job, log: IO[str]) -> Path:
     if options.before_build:
         job.step("before-build")
         run_commands(options.before_build, copy, tool_env, log, "before-build")
-    tenv = targetenv.materialise(
-        target, tp, tool_paths(tc), bp.build_vars, include_dir, settings.cache_dir,
-        prefix=str(prefix) if prefix.is_dir() else None,
-        inherited_pythonpath=base_env.get("PYTHONPATH"))
+    hook_env, folder = hook_environ(target, tp, prepared, bp.build_vars, settings, prefix,
+                                    base_env.get("PYTHONPATH"))
     backend = source.backend_of(source.read_pyproject(copy))
-    config = backendcfg.config_settings(backend, backend_files, options.config_settings)
-    hook_env = {**tenv.environ, **backend_files.environ}
-    log.write(f"zigcc: {spec.ident}: backend {backend}, target environment {tenv.folder}\n")
+    config = backendcfg.config_settings(backend, prepared.files, options.config_settings)
+    log.write(f"zigcc: {spec.ident}: backend {backend}, target environment {folder}\n")
     built = _pep517(job, copy, base_env, hook_env, config, log)
     job.step("verifying")
-    return _keep(job, built, log)
+    return keep(built, spec.target, spec.target_python, options.out_dir, log)
 
 
 def _pep517(job: Job, copy: Path, base_env: Mapping[str, str], hook_env: Mapping[str, str],
@@ -199,13 +227,12 @@ def _pep517(job: Job, copy: Path, base_env: Mapping[str, str], hook_env: Mapping
     return Path(builder.build("wheel", job.work / "dist", dict(config)))
 
 
-def _keep(job: Job, built: Path, log: IO[str]) -> Path:
-    """Verify ``built``; move it aside when it fails, else retag it into the out-dir."""
+def keep(built: Path, target: Target, tp: TargetPython, out_dir: Path, log: IO[str]) -> Path:
+    """Verify ``built``; move it aside (``out_dir/.zigcc/rejected``) when it fails, else
+    retag it into ``out_dir``."""
     from zigcc import wheelcheck
 
-    out_dir = job.options.out_dir
-    found = wheelcheck.problems(built, job.spec.target,
-                                importable_suffixes(job.spec.target_python))
+    found = wheelcheck.problems(built, target, importable_suffixes(tp))
     if found:
         log.write("zigcc verify:\n" + "\n".join(found) + "\n")
         rejected = out_dir / ".zigcc" / "rejected"
@@ -218,7 +245,7 @@ def _keep(job: Job, built: Path, log: IO[str]) -> Path:
     if platform.startswith("linux_"):
         from zigcc import retag
 
-        return retag.retag(built, job.spec.target.wheel_platform, out_dir)
+        return retag.retag(built, target.wheel_platform, out_dir)
     dest = out_dir / built.name
     shutil.copy2(built, dest.with_suffix(".tmp"))
     dest.with_suffix(".tmp").replace(dest)

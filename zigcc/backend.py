@@ -1,0 +1,196 @@
+"""``build-backend = "zigcc.backend"``: any PEP 517 backend, run in zigcc's target environment.
+
+``[tool.zigcc] backend = "mesonpy"`` (or ``scikit_build_core.build``,
+``setuptools.build_meta`` — the default) names the backend this one wraps.  Every PEP 517 and
+PEP 660 hook is forwarded; the wheel hooks run the wrapped backend in a child process that sees
+only the target (the same target environment, CMake toolchain file and meson cross file as
+``zigcc build``), then the wheel is verified and retagged for the target.
+
+Config settings with zigcc's prefix choose the target (the draft cross-compiling PEP's
+convention): ``-C zigcc:target=manylinux_2_17_aarch64`` and ``-C zigcc:python=PATH`` (a
+sysroot, pack, dump or build-details.json; with no ``zigcc:python`` the target is this
+machine and this interpreter).  Any other ``zigcc:`` or ``system:`` key is refused with one
+line; the rest go to the wrapped backend.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Optional
+
+from zigcc.errors import ZigccError
+
+ConfigSettings = Optional[Mapping[str, Any]]
+ZIGCC_KEYS = ("zigcc:target", "zigcc:python")
+# The wrapped backend's distribution, added to the build requirements.
+DISTRIBUTIONS = {"setuptools.build_meta": "setuptools>=64", "mesonpy": "meson-python",
+                 "scikit_build_core.build": "scikit-build-core>=0.10",
+                 "hatchling.build": "hatchling", "flit_core.buildapi": "flit_core",
+                 "pdm.backend": "pdm-backend", "maturin": "maturin"}
+
+
+def _inner() -> str:
+    from zigcc.frontend.source import read_pyproject, zigcc_table
+
+    backend = zigcc_table(read_pyproject(Path.cwd())).get("backend", "setuptools.build_meta")
+    if not isinstance(backend, str) or not backend or backend == "zigcc.backend":
+        raise ZigccError(f"[tool.zigcc] backend = {backend!r}: name the build backend to wrap, "
+                         "e.g. \"mesonpy\" or \"scikit_build_core.build\"")
+    return backend
+
+
+def _split(settings: ConfigSettings) -> tuple[dict[str, str], dict[str, Any]]:
+    """(zigcc's keys, the wrapped backend's) of the config settings."""
+    ours: dict[str, str] = {}
+    theirs: dict[str, Any] = {}
+    for key, value in (settings or {}).items():
+        if key.startswith(("zigcc:", "system:")):
+            if key not in ZIGCC_KEYS:
+                raise ZigccError(f"config setting {key!r} is not one zigcc knows; it knows "
+                                 f"{', '.join(ZIGCC_KEYS)}")
+            if not isinstance(value, str):
+                raise ZigccError(f"config setting {key!r} is given twice: {value!r}")
+            ours[key] = value
+        else:
+            theirs[key] = value
+    return ours, theirs
+
+
+def _caller(extra: Mapping[str, str]) -> Any:
+    from pyproject_hooks import BuildBackendHookCaller
+
+    from zigcc.frontend.run import Runner
+
+    runner = Runner(os.environ, extra, sys.stderr)
+    return BuildBackendHookCaller(str(Path.cwd()), _inner(), python_executable=sys.executable,
+                                  runner=runner)
+
+
+@contextmanager
+def _target_caller(settings: ConfigSettings) -> Iterator[tuple[Any, dict[str, Any], Any]]:
+    """(hook caller running the wrapped backend in the target environment, its config
+    settings, a function that verifies and keeps a built wheel)."""
+    from zigcc import host
+    from zigcc.cli import toolchain_for
+    from zigcc.config import Settings
+    from zigcc.frontend import backendcfg
+    from zigcc.frontend.matrix import default_target, resolve_python
+    from zigcc.frontend.run import hook_environ, keep, prepare_target
+    from zigcc.targets import parse
+
+    ours, theirs = _split(settings)
+    env = Settings.from_env(os.environ)
+    machine = host.detect()
+    target = parse(ours.get("zigcc:target") or default_target(machine), machine)
+    work = Path(tempfile.mkdtemp(prefix="zigcc-backend-"))
+    try:
+        version = "{}.{}{}".format(*sys.version_info[:2], sys.abiflags)
+        tp, bp = resolve_python(ours.get("zigcc:python", version), target, machine,
+                                sys.executable, env, work)
+        prefix = work / "prefix"
+        # The build's own environment: a venv, or pip's overlay folders (on sys.path).
+        roots = [sys.prefix, *[p for p in sys.path
+                               if p.endswith(("site-packages", "dist-packages"))]]
+        prepared = prepare_target(target, tp, env, machine, toolchain_for, work / "backend",
+                                  prefix, roots)
+        extra, _ = hook_environ(target, tp, prepared, bp.build_vars, env, prefix,
+                                os.environ.get("PYTHONPATH"))
+        config = backendcfg.config_settings(_inner(), prepared.files, theirs)
+
+        def keeper(built: Path, out_dir: Path) -> Path:
+            return keep(built, target, tp, out_dir, sys.stderr)
+
+        yield _caller(extra), config, keeper
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _run(hook: str, settings: ConfigSettings, *args: Any) -> Any:
+    """Call ``hook`` of the wrapped backend in the target environment."""
+    with _target_caller(settings) as (caller, config, _):
+        return getattr(caller, hook)(*args, config_settings=config)
+
+
+def _build(kind: str, wheel_directory: str, settings: ConfigSettings) -> str:
+    with _target_caller(settings) as (caller, config, keeper):
+        dist = Path(tempfile.mkdtemp(prefix="zigcc-dist-"))
+        try:
+            if kind == "editable":  # a pointer to this folder, for this machine: kept as is
+                name = caller.build_editable(str(dist), config)
+                shutil.move(str(dist / name), Path(wheel_directory) / name)
+                return str(name)
+            # Not the frontend's metadata folder: a backend without prepare_metadata leaves
+            # an unverified wheel there, which pyproject_hooks would hand out as is.
+            name = caller.build_wheel(str(dist), config)
+            return str(keeper(dist / name, Path(wheel_directory)).name)
+        finally:
+            shutil.rmtree(dist, ignore_errors=True)
+
+
+# ---- PEP 517 -----------------------------------------------------------------------------
+def get_requires_for_build_wheel(config_settings: ConfigSettings = None) -> list[str]:
+    return _requires("get_requires_for_build_wheel", config_settings)
+
+
+def get_requires_for_build_sdist(config_settings: ConfigSettings = None) -> list[str]:
+    return _requires("get_requires_for_build_sdist", config_settings)
+
+
+def get_requires_for_build_editable(config_settings: ConfigSettings = None) -> list[str]:
+    return _requires("get_requires_for_build_editable", config_settings)
+
+
+def _requires(hook: str, settings: ConfigSettings) -> list[str]:
+    """The wrapped backend's distribution, plus what it asks for once it is installed."""
+    _split(settings)  # refuse unknown zigcc keys before anything is installed
+    inner = _inner()
+    own = [DISTRIBUTIONS.get(inner.split(":")[0], inner.split(".")[0].replace("_", "-"))]
+    try:
+        __import__(inner.split(":")[0])
+    except ImportError:
+        return own
+    return own + list(_run(hook, settings))
+
+
+def prepare_metadata_for_build_wheel(metadata_directory: str,
+                                     config_settings: ConfigSettings = None) -> str:
+    return _metadata("prepare_metadata_for_build_wheel", metadata_directory, config_settings)
+
+
+def prepare_metadata_for_build_editable(metadata_directory: str,
+                                        config_settings: ConfigSettings = None) -> str:
+    return _metadata("prepare_metadata_for_build_editable", metadata_directory,
+                     config_settings)
+
+
+def _metadata(hook: str, metadata_directory: str, settings: ConfigSettings) -> str:
+    """The wrapped backend's metadata, made in a private folder: only the .dist-info is
+    handed on (a backend without this hook builds a whole wheel to get it)."""
+    with _target_caller(settings) as (caller, config, _):
+        private = Path(tempfile.mkdtemp(prefix="zigcc-metadata-"))
+        try:
+            name = str(getattr(caller, hook)(str(private), config_settings=config))
+            shutil.copytree(private / name, Path(metadata_directory) / name)
+            return name
+        finally:
+            shutil.rmtree(private, ignore_errors=True)
+
+
+def build_sdist(sdist_directory: str, config_settings: ConfigSettings = None) -> str:
+    return str(_run("build_sdist", config_settings, sdist_directory))
+
+
+def build_wheel(wheel_directory: str, config_settings: ConfigSettings = None,
+                metadata_directory: str | None = None) -> str:
+    return _build("wheel", wheel_directory, config_settings)
+
+
+def build_editable(wheel_directory: str, config_settings: ConfigSettings = None,
+                   metadata_directory: str | None = None) -> str:
+    return _build("editable", wheel_directory, config_settings)
