@@ -12,7 +12,7 @@ from pathlib import Path
 
 import debian
 import pytest
-from buildhelp import install_for, members, run_in
+from buildhelp import install_for, logs, members, run_in, wheels, zigcc_build
 from conftest import PROJECTS
 
 from zigcc.targets import parse
@@ -103,3 +103,16 @@ def test_unknown_zigcc_key_is_refused(zigcc_wheels: Path, no_system_compiler: di
                           capture_output=True, text=True, timeout=600)
     assert done.returncode != 0
     assert "config setting 'zigcc:targt' is not one zigcc knows" in done.stdout + done.stderr
+
+
+def test_zigcc_build_of_a_wrapped_project(no_system_compiler: dict[str, str],
+                                          zigcc_wheels: Path, tmp_path: Path) -> None:
+    """`zigcc build` runs the wrapped backend itself (no target environment twice)."""
+    target_py = debian.ensure_python("arm64")
+    src, out = _wrapped("meson_ext", tmp_path), tmp_path / "wheelhouse"
+    env = {**no_system_compiler, "PIP_FIND_LINKS": str(zigcc_wheels)}
+    done = zigcc_build(src, "manylinux_2_17_aarch64", target_py.root, out, env)
+    assert done.returncode == 0, done.stdout + logs(out)[-3000:]
+    (wheel,) = wheels(out)
+    assert all(m.endswith(target_py.ext_suffix) for m in members(wheel) if m.endswith(".so"))
+    assert "zigcc.backend" in (src / "pyproject.toml").read_text()  # the user's file: as it was

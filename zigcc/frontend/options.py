@@ -15,7 +15,7 @@ from zigcc.errors import ZigccError
 
 ConfigSettings = dict[str, "str | list[str]"]
 _KNOWN_KEYS = frozenset(("targets", "pythons", "environment", "config-settings", "before-all",
-                         "before-build", "build-python"))
+                         "before-build", "build-python", "backend"))
 # Environment variables, each a whitespace-separated list (commands: one per line).
 ENV_KEYS = {"targets": "ZIGCC_BUILD_TARGETS", "pythons": "ZIGCC_BUILD_PYTHONS",
             "before-all": "ZIGCC_BEFORE_ALL", "before-build": "ZIGCC_BEFORE_BUILD"}

@@ -206,7 +206,7 @@ def _build(job: Job, log: IO[str]) -> Path:
         run_commands(options.before_build, copy, tool_env, log, "before-build")
     hook_env, folder = hook_environ(target, tp, prepared, bp.build_vars, settings, prefix,
                                     base_env.get("PYTHONPATH"))
-    backend = source.backend_of(source.read_pyproject(copy))
+    backend = source.unwrap(copy)
     config = backendcfg.config_settings(backend, prepared.files, options.config_settings)
     log.write(f"zigcc: {spec.ident}: backend {backend}, target environment {folder}\n")
     built = _pep517(job, copy, base_env, hook_env, config, log)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import sys
 import tarfile
@@ -104,3 +105,23 @@ def zigcc_table(pyproject: Mapping[str, Any]) -> Mapping[str, Any]:
     if not isinstance(table, Mapping):
         raise ZigccError("[tool.zigcc] must be a table")
     return table
+
+
+def unwrap(copy: Path) -> str:
+    """The backend a build of ``copy`` runs.  A project built with ``zigcc.backend`` (which
+    applies zigcc's target environment itself) is given the backend it wraps instead, in this
+    private copy's pyproject.toml: the frontend applies the target environment already."""
+    pyproject = read_pyproject(copy)
+    backend = backend_of(pyproject)
+    if backend.split(":")[0] != "zigcc.backend":
+        return backend
+    inner = zigcc_table(pyproject).get("backend", "setuptools.build_meta")
+    path = copy / "pyproject.toml"
+    text = path.read_text(encoding="utf-8")
+    new = re.sub(r'(?m)^(\s*build-backend\s*=\s*)(["\'])zigcc\.backend\2',
+                 lambda m: f'{m.group(1)}"{inner}"', text)
+    if new == text:
+        raise ZigccError(f"{path}: build-backend names zigcc.backend in a form zigcc cannot "
+                         "rewrite; write it as build-backend = \"zigcc.backend\"")
+    path.write_text(new, encoding="utf-8")
+    return str(inner)
