@@ -20,9 +20,9 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
 from pathlib import Path
 
+from zigcc.cachedir import publish
 from zigcc.errors import ZigccError
 from zigcc.python.description import TargetPython
 from zigcc.targets import ARCHES, MUSL_VERSION, Target
@@ -77,31 +77,21 @@ def prepare(tp: TargetPython, target: Target, cache: Path) -> Path:
     facts = [tp.source, tp.include_dirs, tp.version, tp.abiflags, target.zig_target, _stamp(tp)]
     key = hashlib.sha256(json.dumps(facts).encode()).hexdigest()[:16]
     folder = cache / "pythons" / f"{target.ident}-{key}"
-    if (folder / "setup.cfg").is_file():
-        return folder
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=".tmp-"))
-    try:
+
+    def fill(tmp: Path) -> None:
         inc = tmp / "include" / f"python{tp.version[0]}.{tp.version[1]}{tp.abiflags}"
         if not tp.include_dirs or not (Path(tp.include_dirs[0]) / "Python.h").is_file():
             where = tp.include_dirs[0] if tp.include_dirs else "its include dirs"
             raise ZigccError(f"{tp.source}: no Python.h in {where}; install the target's "
                              "python3-dev (libpython3.X-dev) or dump with --pack")
         shutil.copytree(tp.include_dirs[0], inc, symlinks=False)
-        os.chmod(tmp, 0o755)  # mkdtemp makes it 700; cache folders are readable
         for extra in tp.include_dirs[1:]:
             if (Path(extra) / "pyconfig.h").is_file():
                 shutil.copy2(Path(extra) / "pyconfig.h", inc / "pyconfig.h")
         (tmp / "setup.cfg").write_text(_dist_config(folder, inc.relative_to(tmp), target),
                                        encoding="utf-8")
-        try:
-            os.replace(tmp, folder)
-        except OSError:  # another process won the race: its folder is identical
-            if not (folder / "setup.cfg").is_file():
-                raise
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return folder
+
+    return publish(folder, "setup.cfg", fill)
 
 
 def python_env(tp: TargetPython, target: Target, folder: Path) -> dict[str, str]:

@@ -26,12 +26,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from zigcc.cachedir import publish
 from zigcc.python.description import TargetPython
 from zigcc.targets import Target
 
@@ -247,19 +246,11 @@ def materialise(target: Target, tp: TargetPython, tools: Mapping[str, str],
     folder = cache / "targetenv" / f"{target.ident}-{key}"
     variables["LIBPC"] = str(folder / PKGCONFIG)
     files[f"{name}.py"] = render_sysconfigdata(variables, target)
-    if not (folder / HOOK_NAME).is_file():
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=".tmp-"))
-        try:
-            (tmp / PKGCONFIG).mkdir()
-            for file, text in files.items():
-                (tmp / file).write_text(text, encoding="utf-8")
-            os.chmod(tmp, 0o755)
-            try:
-                os.replace(tmp, folder)
-            except OSError:  # another process won the race with identical content
-                if not (folder / HOOK_NAME).is_file():
-                    raise
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
+
+    def fill(tmp: Path) -> None:
+        (tmp / PKGCONFIG).mkdir()
+        for file, text in files.items():
+            (tmp / file).write_text(text, encoding="utf-8")
+
+    publish(folder, HOOK_NAME, fill)
     return TargetEnv(folder, backend_environ(folder, name, target, inherited_pythonpath))
