@@ -56,9 +56,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 
 
 def default_target(machine: Host) -> str:
-    low = ARCHES[machine.arch].min_glibc
     if machine.os == "linux" and machine.glibc is not None:
-        return f"manylinux_{low[0]}_{low[1]}_{machine.arch}"
+        return _lowest(machine.arch)
     return "native"
 
 
@@ -134,12 +133,12 @@ def plan(options: opts.BuildOptions, machine: Host, settings: Settings, work: Pa
         if not any(s.target_python is tp for s in specs):
             raise ZigccError(f"--python {spec} is a {tp.platform} Python but no --target is of "
                              "that platform; add one, e.g. --target "
-                             f"{_lowest(tp.platform)}")
+                             f"{_lowest(tp.platform.split('-', 1)[-1])}")
     return specs
 
 
-def _lowest(platform: str) -> str:
-    arch = platform.split("-", 1)[-1]
+def _lowest(arch: str) -> str:
+    """The manylinux tag of ``arch`` at the lowest glibc zig provides for it."""
     low = ARCHES[arch].min_glibc if arch in ARCHES else (2, 17)
     return f"manylinux_{low[0]}_{low[1]}_{arch}"
 

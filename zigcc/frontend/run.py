@@ -22,6 +22,7 @@ from typing import IO
 
 from zigcc import crossbuild, host, targetenv
 from zigcc.config import Settings
+from zigcc.envvars import build_env
 from zigcc.errors import ZigccError
 from zigcc.frontend import backendcfg, source
 from zigcc.frontend.isolated import VenvEnv
@@ -73,10 +74,7 @@ def tool_paths(tc: Toolchain) -> dict[str, str]:
 
 def toolchain_environ(tc: Toolchain, prefix: Path, cmake_file: Path | None) -> dict[str, str]:
     """What before-all / before-build commands get: the target toolchain, GNU triple, prefix."""
-    tools = tool_paths(tc)
-    env = {"CC": tools["cc"], "CXX": tools["c++"], "AR": tools["ar"], "RANLIB": tools["ranlib"],
-           "ZIGCC_HOST": tc.target.gnu_triple, "ZIGCC_PREFIX": str(prefix),
-           "ZIGCC_TARGET": tc.target.zig_target,
+    env = {**build_env(tc), "ZIGCC_HOST": tc.target.gnu_triple, "ZIGCC_PREFIX": str(prefix),
            "PKG_CONFIG_LIBDIR": str(prefix / "lib" / "pkgconfig")}
     if cmake_file is not None:
         env["CMAKE_TOOLCHAIN_FILE"] = str(cmake_file)
