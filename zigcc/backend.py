@@ -6,33 +6,48 @@ PEP 660 hook is forwarded; the wheel hooks run the wrapped backend in a child pr
 only the target (the same target environment, CMake toolchain file and meson cross file as
 ``zigcc build``), then the wheel is verified and retagged for the target.
 
-Config settings with zigcc's prefix choose the target (the draft cross-compiling PEP's
-convention): ``-C zigcc:target=manylinux_2_17_aarch64`` and ``-C zigcc:python=PATH`` (a
-sysroot, pack, dump or build-details.json; with no ``zigcc:python`` the target is this
-machine and this interpreter).  Any other ``zigcc:`` or ``system:`` key is refused with one
-line; the rest go to the wrapped backend.
+Config settings choose the target (:mod:`zigcc.frontend.configsettings`): zigcc's own
+``-C zigcc:target=manylinux_2_17_aarch64`` and ``-C zigcc:python=PATH`` (a sysroot, pack,
+dump or build-details.json; with none the target is this machine and this interpreter), and
+the draft cross-compiling PEP's ``system:host``, ``system:platform_tag``, ``system:sysroot``,
+``system:host_prefix``, ``system:include_dirs``/``lib_dirs``/``cflags``/``cxxflags``/``ldflags``
+and ``system:cc``/``system:c++`` (only zigcc's own shims).  Any other ``zigcc:`` or
+``system:`` key is refused with one line; the rest go to the wrapped backend.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Optional
 
 from zigcc.errors import ZigccError
+from zigcc.python.model import TargetPythonError
 
 ConfigSettings = Optional[Mapping[str, Any]]
-ZIGCC_KEYS = ("zigcc:target", "zigcc:python")
 # The wrapped backend's distribution, added to the build requirements.
 DISTRIBUTIONS = {"setuptools.build_meta": "setuptools>=64", "mesonpy": "meson-python",
                  "scikit_build_core.build": "scikit-build-core>=0.10",
                  "hatchling.build": "hatchling", "flit_core.buildapi": "flit_core",
                  "pdm.backend": "pdm-backend", "maturin": "maturin"}
+
+
+def _one_line(hook: Callable[..., Any]) -> Callable[..., Any]:
+    """Bad input ends the backend process with one ``ERROR`` line, not a traceback."""
+    @functools.wraps(hook)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return hook(*args, **kwargs)
+        except (ZigccError, TargetPythonError) as exc:
+            print(f"ERROR {exc}", file=sys.stderr, flush=True)
+            raise SystemExit(2) from None
+    return run
 
 
 def _inner() -> str:
@@ -43,23 +58,6 @@ def _inner() -> str:
         raise ZigccError(f"[tool.zigcc] backend = {backend!r}: name the build backend to wrap, "
                          "e.g. \"mesonpy\" or \"scikit_build_core.build\"")
     return backend
-
-
-def _split(settings: ConfigSettings) -> tuple[dict[str, str], dict[str, Any]]:
-    """(zigcc's keys, the wrapped backend's) of the config settings."""
-    ours: dict[str, str] = {}
-    theirs: dict[str, Any] = {}
-    for key, value in (settings or {}).items():
-        if key.startswith(("zigcc:", "system:")):
-            if key not in ZIGCC_KEYS:
-                raise ZigccError(f"config setting {key!r} is not one zigcc knows; it knows "
-                                 f"{', '.join(ZIGCC_KEYS)}")
-            if not isinstance(value, str):
-                raise ZigccError(f"config setting {key!r} is given twice: {value!r}")
-            ours[key] = value
-        else:
-            theirs[key] = value
-    return ours, theirs
 
 
 def _caller(extra: Mapping[str, str]) -> Any:
@@ -80,28 +78,34 @@ def _target_caller(settings: ConfigSettings) -> Iterator[tuple[Any, dict[str, An
     from zigcc.cli import toolchain_for
     from zigcc.config import Settings
     from zigcc.frontend import backendcfg
+    from zigcc.frontend.configsettings import parse_settings
     from zigcc.frontend.matrix import default_target, resolve_python
     from zigcc.frontend.run import hook_environ, keep, prepare_target
     from zigcc.targets import parse
 
-    ours, theirs = _split(settings)
+    cross = parse_settings(settings)
     env = Settings.from_env(os.environ)
     machine = host.detect()
-    target = parse(ours.get("zigcc:target") or default_target(machine), machine)
+    target = parse(cross.target or default_target(machine), machine)
     work = Path(tempfile.mkdtemp(prefix="zigcc-backend-"))
     try:
         version = "{}.{}{}".format(*sys.version_info[:2], sys.abiflags)
-        tp, bp = resolve_python(ours.get("zigcc:python", version), target, machine,
-                                sys.executable, env, work)
+        tp, bp = resolve_python(cross.python or version, target, machine, sys.executable,
+                                env, work)
         prefix = work / "prefix"
         # The build's own environment: a venv, or pip's overlay folders (on sys.path).
         roots = [sys.prefix, *[p for p in sys.path
                                if p.endswith(("site-packages", "dist-packages"))]]
         prepared = prepare_target(target, tp, env, machine, toolchain_for, work / "backend",
                                   prefix, roots)
+        backendcfg.check_compilers(prepared.toolchain, cc=cross.cc, cxx=cross.cxx)
         extra, _ = hook_environ(target, tp, prepared, bp.build_vars, env, prefix,
                                 os.environ.get("PYTHONPATH"))
-        config = backendcfg.config_settings(_inner(), prepared.files, theirs)
+        flags = backendcfg.ExtraFlags(tuple(cross.compile_flags(cxx=False)),
+                                      tuple(cross.compile_flags(cxx=True)),
+                                      tuple(cross.link_flags()))
+        extra.update(flags.environ(os.environ))
+        config = backendcfg.config_settings(_inner(), prepared.files, cross.backend, flags)
 
         def keeper(built: Path, out_dir: Path) -> Path:
             return keep(built, target, tp, out_dir, sys.stderr)
@@ -134,21 +138,26 @@ def _build(kind: str, wheel_directory: str, settings: ConfigSettings) -> str:
 
 
 # ---- PEP 517 -----------------------------------------------------------------------------
+@_one_line
 def get_requires_for_build_wheel(config_settings: ConfigSettings = None) -> list[str]:
     return _requires("get_requires_for_build_wheel", config_settings)
 
 
+@_one_line
 def get_requires_for_build_sdist(config_settings: ConfigSettings = None) -> list[str]:
     return _requires("get_requires_for_build_sdist", config_settings)
 
 
+@_one_line
 def get_requires_for_build_editable(config_settings: ConfigSettings = None) -> list[str]:
     return _requires("get_requires_for_build_editable", config_settings)
 
 
 def _requires(hook: str, settings: ConfigSettings) -> list[str]:
     """The wrapped backend's distribution, plus what it asks for once it is installed."""
-    _split(settings)  # refuse unknown zigcc keys before anything is installed
+    from zigcc.frontend.configsettings import parse_settings
+
+    parse_settings(settings)  # refuse unknown or conflicting keys before installing anything
     inner = _inner()
     own = [DISTRIBUTIONS.get(inner.split(":")[0], inner.split(".")[0].replace("_", "-"))]
     try:
@@ -158,11 +167,13 @@ def _requires(hook: str, settings: ConfigSettings) -> list[str]:
     return own + list(_run(hook, settings))
 
 
+@_one_line
 def prepare_metadata_for_build_wheel(metadata_directory: str,
                                      config_settings: ConfigSettings = None) -> str:
     return _metadata("prepare_metadata_for_build_wheel", metadata_directory, config_settings)
 
 
+@_one_line
 def prepare_metadata_for_build_editable(metadata_directory: str,
                                         config_settings: ConfigSettings = None) -> str:
     return _metadata("prepare_metadata_for_build_editable", metadata_directory,
@@ -182,15 +193,18 @@ def _metadata(hook: str, metadata_directory: str, settings: ConfigSettings) -> s
             shutil.rmtree(private, ignore_errors=True)
 
 
+@_one_line
 def build_sdist(sdist_directory: str, config_settings: ConfigSettings = None) -> str:
     return str(_run("build_sdist", config_settings, sdist_directory))
 
 
+@_one_line
 def build_wheel(wheel_directory: str, config_settings: ConfigSettings = None,
                 metadata_directory: str | None = None) -> str:
     return _build("wheel", wheel_directory, config_settings)
 
 
+@_one_line
 def build_editable(wheel_directory: str, config_settings: ConfigSettings = None,
                    metadata_directory: str | None = None) -> str:
     return _build("editable", wheel_directory, config_settings)

@@ -10,11 +10,14 @@
 
 from __future__ import annotations
 
+import os
+import shlex
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from zigcc.backends import cmake, meson
+from zigcc.errors import ZigccError
 from zigcc.python.description import TargetPython
 from zigcc.targets import Target
 from zigcc.toolchain import Toolchain
@@ -54,8 +57,40 @@ def render(target: Target, tc: Toolchain, tp: TargetPython, include_dir: str, pr
     return BackendFiles(cmake_file, cross_file, {"CMAKE_TOOLCHAIN_FILE": str(cmake_file)})
 
 
-def config_settings(backend: str, files: BackendFiles,
-                    user: Mapping[str, str | list[str]]) -> dict[str, str | list[str]]:
+@dataclass(frozen=True)
+class ExtraFlags:
+    """Flags added to the target toolchain's (the draft PEP's ``system:cflags`` and kin):
+    in CFLAGS, CXXFLAGS and LDFLAGS, which setuptools and CMake read; meson reads no
+    variable in a cross build, so it gets them as ``-Dc_args`` and kin."""
+
+    c: tuple[str, ...] = ()
+    cxx: tuple[str, ...] = ()
+    link: tuple[str, ...] = ()
+
+    def environ(self, environ: Mapping[str, str]) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for name, flags in (("CFLAGS", self.c), ("CXXFLAGS", self.cxx), ("LDFLAGS", self.link)):
+            if flags:
+                out[name] = " ".join(filter(None, (environ.get(name, ""), shlex.join(flags))))
+        return out
+
+    def meson_args(self) -> list[str]:
+        pairs = (("c_args", self.c), ("cpp_args", self.cxx), ("c_link_args", self.link),
+                 ("cpp_link_args", self.link))
+        # A list literal: meson takes each item whole (no splitting on commas or spaces).
+        return [f"-D{option}={list(flags)!r}" for option, flags in pairs if flags]
+
+
+def check_compilers(tc: Toolchain, cc: Sequence[str], cxx: Sequence[str]) -> None:
+    """``system:cc`` / ``system:c++`` may only name zigcc's own shims: zigcc is the compiler."""
+    for key, words, tool in (("system:cc", cc, "cc"), ("system:c++", cxx, "c++")):
+        if words and os.path.realpath(words[0]) != os.path.realpath(tc.tool(tool)):
+            raise ZigccError(f"config setting {key}={shlex.join(words)!r}: zigcc is the "
+                             f"compiler; drop it, or name zigcc's own {tc.tool(tool)}")
+
+
+def config_settings(backend: str, files: BackendFiles, user: Mapping[str, str | list[str]],
+                    flags: ExtraFlags | None = None) -> dict[str, str | list[str]]:
     """The user's config settings plus the backend's cross configuration."""
     out: dict[str, str | list[str]] = {k: (list(v) if isinstance(v, list) else v)
                                        for k, v in user.items()}
@@ -70,6 +105,9 @@ def config_settings(backend: str, files: BackendFiles,
         out.setdefault("cmake.version", MIN_CMAKE)
     if name in MESON_BACKENDS and files.meson_cross is not None:
         _append(out, "setup-args", f"--cross-file={files.meson_cross}")
+    if name in MESON_BACKENDS and flags is not None:
+        for arg in flags.meson_args():
+            _append(out, "setup-args", arg)
     return out
 
 
