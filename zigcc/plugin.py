@@ -6,8 +6,11 @@ for a project whose ``[build-system] requires`` lists ``zigcc-toolchain`` or tha
 ``[tool.zigcc]`` table: then the build compiles with the native target's shims (CC, CXX,
 LDSHARED, AR, ... in this process's environment, which distutils reads when it compiles).
 A CC the user set explicitly wins, with a one-line notice.  Other projects are untouched.
-setuptools does not hand PEP 517 config settings to plugins: cross builds go through
-``zigcc build`` or the ``zigcc.backend`` wrapper.
+setuptools does not hand PEP 517 config settings to plugins, so the plugin builds for this
+machine only: cross builds go through ``build-backend = "zigcc.backend"`` (which wraps
+setuptools.build_meta by default) or ``zigcc build``.  A ``-C zigcc:...`` or ``-C system:...``
+setting that reached setuptools.build_meta would be dropped there, giving a wheel for the
+wrong machine, so the plugin looks for one in its caller's frame and stops with one line.
 """
 
 from __future__ import annotations
@@ -47,6 +50,12 @@ def finalize(dist: object) -> None:
 
     if not wants_zigcc(read_pyproject(Path.cwd())):
         return
+    asked = [k for k in _build_meta_settings() if k.startswith(("zigcc:", "system:"))]
+    if asked:
+        print(f"ERROR config setting {asked[0]} went to setuptools.build_meta, which does not "
+              "pass config settings to plugins; set build-backend = \"zigcc.backend\" (it "
+              "wraps setuptools) to cross-build, or use `zigcc build`", file=sys.stderr)
+        raise SystemExit(2)
     if os.environ.get("CC"):
         print(f"zigcc: CC={os.environ['CC']} was set explicitly; building with it, not zig",
               file=sys.stderr)
@@ -61,6 +70,20 @@ def finalize(dist: object) -> None:
     machine = host.detect()
     tc = toolchain_for(native(machine), machine, settings)
     os.environ.update(build_env(tc))
+
+
+def _build_meta_settings() -> Mapping[str, Any]:
+    """The config settings setuptools.build_meta's hook was called with (it keeps them in a
+    local variable of that name), or none when not called from there."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        code = frame.f_code
+        if Path(code.co_filename).parts[-2:] == ("setuptools", "build_meta.py"):
+            settings = frame.f_locals.get("config_settings")
+            if isinstance(settings, Mapping):
+                return settings
+        frame = frame.f_back  # type: ignore[assignment]
+    return {}
 
 
 finalize.order = 100  # type: ignore[attr-defined]  # after setuptools' own hooks

@@ -32,7 +32,14 @@ static py::tuple layout() {
     return py::make_tuple(sizeof(long), sizeof(void *), order, ZT_PROCESSOR, ZT_SIMD);
 }
 
+#ifndef ZT_EXTRA
+#define ZT_EXTRA 0
+#endif
+// ZT_EXTRA: set by a flag the build adds (e.g. -C system:cxxflags=-DZT_EXTRA=7).
+static int extra() { return ZT_EXTRA; }
+
 PYBIND11_MODULE(zt_skb, m) {
+    m.def("extra", &extra);
     m.def("word_counts", &word_counts);
     m.def("sum_calls", &sum_calls);
     m.def("layout", &layout);
