@@ -1,9 +1,15 @@
 """Real Debian CPython interpreters of foreign architectures, for tests and benchmarks.
 
-Debian's own packages are unpacked into a sysroot per architecture (``dpkg-deb -x``, no
-maintainer scripts) and run under qemu-user: ``qemu-<cpu>-static -L <root> <root>/usr/bin/python3.X``.
-i386 runs natively through its own dynamic loader.  No pytest here: ``benchmarks/`` imports it too.
-``python tests/debian.py [ARCH ...]`` builds (or reuses) sysroots and prints timings.
+Debian's own packages are unpacked into a sysroot per suite and architecture (``dpkg-deb -x``,
+no maintainer scripts) and run under qemu-user: ``qemu-<cpu>-static -L <root>
+<root>/usr/bin/python3.X``.  i386 runs natively through its own dynamic loader.  No pytest here:
+``benchmarks/`` imports it too.  ``python tests/debian.py [ARCH | SUITE | SUITE-ARCH | all ...]``
+builds (or reuses) sysroots and prints timings.
+
+:data:`SUITES` has a row per ``(suite, arch)``: bullseye (3.9), bookworm (3.11) and trixie (3.13).
+:data:`ARCHES` and ``ensure_python(arch)`` without ``suite`` mean each architecture's default
+suite (:data:`DEFAULT_SUITES`: bookworm, but trixie for riscv64).  Rows the mirror no longer
+carries (bullseye ppc64el and s390x on deb.debian.org) raise :class:`DebianUnavailableError`.
 
 Downloads go through ``apt-get`` with a private state directory (the host's apt configuration and
 dpkg database are never changed).  When the mirror serves an index apt refuses ("File has
@@ -28,17 +34,28 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote
 
-from debian_index import KEYRING, DebianPythonError, apt_get, debian_mirror, download_direct
+from debian_index import (
+    KEYRING,
+    DebianPythonError,
+    DebianUnavailableError,
+    apt_get,
+    check_architecture,
+    debian_mirror,
+    download_direct,
+)
 from debian_index import installed as _installed
 from debian_index import log as _log
 from debian_index import relation as _relation  # noqa: F401  (tests call debian._relation)
 
-__all__ = ["ARCHES", "ArchSpec", "DebianPython", "DebianPythonError", "debian_mirror"]
-__all__ += ["default_cache", "ensure_packages", "ensure_python"]
+__all__ = ["ARCHES", "DEFAULT_SUITES", "SUITES", "ArchSpec", "DebianPython", "DebianPythonError"]
+__all__ += ["DebianUnavailableError", "debian_mirror", "default_cache", "ensure_packages"]
+__all__ += ["ensure_python", "spec"]
 
 _FORMAT = 1  # bump to rebuild every cached sysroot
 _I386_LOADER = "ld-linux.so.2"
+_UNAVAILABLE: dict[tuple[Path, str], str] = {}  # (sysroot, mirror) -> why it cannot be had
 _HOST_ONLY = {"PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "PYTHONEXECUTABLE", "VIRTUAL_ENV"}
 
 
@@ -54,32 +71,61 @@ class ArchSpec:
     qemu: str | None  # qemu-user cpu name; None: runs natively
     byteorder: str
     pointer_size: int
+    glibc: tuple[int, int] = (0, 0)  # (major, minor) of the suite's libc6
 
 
-_TABLE = """
-arm64   bookworm 3.11 aarch64-linux-gnu     aarch64 aarch64 little 8
-armhf   bookworm 3.11 arm-linux-gnueabihf   armv7l  arm     little 4
-i386    bookworm 3.11 i386-linux-gnu        i686    -       little 4
-ppc64el bookworm 3.11 powerpc64le-linux-gnu ppc64le ppc64le little 8
-s390x   bookworm 3.11 s390x-linux-gnu       s390x   s390x   big    8
-riscv64 trixie   3.13 riscv64-linux-gnu     riscv64 riscv64 little 8
-"""
+# suite: (CPython, glibc); one glibc per Debian release, point releases never change it
+_SUITE_VERSIONS = {
+    "bullseye": ("3.9", "2.31"),
+    "bookworm": ("3.11", "2.36"),
+    "trixie": ("3.13", "2.41"),
+}
+_ARCH_TABLE = """
+arm64   aarch64-linux-gnu     aarch64 aarch64 little 8 bullseye bookworm* trixie
+armhf   arm-linux-gnueabihf   armv7l  arm     little 4 bullseye bookworm* trixie
+i386    i386-linux-gnu        i686    -       little 4 bullseye bookworm* trixie
+ppc64el powerpc64le-linux-gnu ppc64le ppc64le little 8 bullseye bookworm* trixie
+s390x   s390x-linux-gnu       s390x   s390x   big    8 bullseye bookworm* trixie
+riscv64 riscv64-linux-gnu     riscv64 riscv64 little 8                   trixie*
+"""  # a * marks the default suite: what ARCHES and ensure_python(arch) give
 
 
-def _row(line: str) -> ArchSpec:
-    arch, suite, version, multiarch, machine, qemu, byteorder, size = line.split()
+def _pair(version: str) -> tuple[int, int]:
     major, minor = (int(part) for part in version.split("."))
-    cpu = None if qemu == "-" else qemu
-    return ArchSpec(arch, suite, (major, minor), multiarch, machine, cpu, byteorder, int(size))
+    return major, minor
 
 
-ARCHES: dict[str, ArchSpec] = {spec.arch: spec for spec in map(_row, _TABLE.strip().splitlines())}
+def _rows() -> Iterator[tuple[bool, ArchSpec]]:
+    for line in _ARCH_TABLE.strip().splitlines():
+        arch, multiarch, machine, qemu, byteorder, size, *suites = line.split()
+        cpu = None if qemu == "-" else qemu
+        for suite in suites:
+            name = suite.rstrip("*")
+            python, glibc = (_pair(version) for version in _SUITE_VERSIONS[name])
+            row = ArchSpec(arch, name, python, multiarch, machine, cpu, byteorder, int(size), glibc)
+            yield suite.endswith("*"), row
 
 
-def _spec(arch: str) -> ArchSpec:
+_ROWS = list(_rows())
+SUITES: dict[tuple[str, str], ArchSpec] = {(row.suite, row.arch): row for _, row in _ROWS}
+"""Every known ``(suite, arch)``: ``SUITES["trixie", "arm64"]``."""
+ARCHES: dict[str, ArchSpec] = {row.arch: row for default, row in _ROWS if default}
+"""Each architecture's default suite's row: ``ARCHES["arm64"].suite == "bookworm"``."""
+DEFAULT_SUITES: dict[str, str] = {arch: row.suite for arch, row in ARCHES.items()}
+
+
+def spec(arch: str, suite: str | None = None) -> ArchSpec:
+    """The row of ``arch`` in ``suite`` (default: :data:`DEFAULT_SUITES`)."""
     if arch not in ARCHES:
         raise DebianPythonError(f"unknown Debian architecture {arch!r}; known: {', '.join(ARCHES)}")
-    return ARCHES[arch]
+    row = SUITES.get((suite or DEFAULT_SUITES[arch], arch))
+    if row is None:
+        known = ", ".join(name for name, other in SUITES if other == arch)
+        raise DebianPythonError(f"no Debian suite {suite!r} for {arch}; known: {known}")
+    return row
+
+
+_spec = spec  # the name before suites existed
 
 
 @dataclass(frozen=True)
@@ -95,7 +141,7 @@ class DebianPython:
 
     @property
     def spec(self) -> ArchSpec:
-        return _spec(self.arch)
+        return spec(self.arch, self.suite)
 
     @property
     def multiarch(self) -> str:
@@ -135,13 +181,13 @@ class DebianPython:
 
     def command(self, *args: str | os.PathLike[str]) -> list[str]:
         """argv running this interpreter with ``args``."""
-        spec = self.spec
-        if spec.qemu is None:
-            libdirs = ":".join(str(self.root / sub / spec.multiarch) for sub in ("lib", "usr/lib"))
+        row = self.spec
+        if row.qemu is None:
+            libdirs = ":".join(str(self.root / sub / row.multiarch) for sub in ("lib", "usr/lib"))
             loader = str(self.root / "lib" / _I386_LOADER)
-            head = ["setarch", spec.machine, loader, "--library-path", libdirs]
+            head = ["setarch", row.machine, loader, "--library-path", libdirs]
         else:
-            head = [f"qemu-{spec.qemu}-static", "-L", str(self.root)]
+            head = [f"qemu-{row.qemu}-static", "-L", str(self.root)]
         return [*head, str(self.python), *map(str, args)]
 
     def run(
@@ -192,12 +238,12 @@ class _Sysroot:
     lock: Path
 
 
-def _sysroot(arch: str, cache: Path | None) -> _Sysroot:
-    spec = _spec(arch)
-    base = (cache or default_cache()).expanduser().resolve() / f"{spec.suite}-{spec.arch}"
+def _sysroot(arch: str, cache: Path | None, suite: str | None) -> _Sysroot:
+    row = spec(arch, suite)
+    base = (cache or default_cache()).expanduser().resolve() / f"{row.suite}-{row.arch}"
     apt = base / "apt"
     return _Sysroot(
-        spec, base, base / "root", apt, apt / "status", apt / "cache/archives",
+        row, base, base / "root", apt, apt / "status", apt / "cache/archives",
         base / "ready.json", base.with_name(base.name + ".lock"),
     )  # fmt: skip
 
@@ -230,17 +276,22 @@ def _load_ready(s: _Sysroot) -> DebianPython | None:
     return DebianPython(s.spec.arch, s.spec.suite, s.root, (major, minor), python, glibc)
 
 
-def ensure_python(arch: str, cache: Path | None = None) -> DebianPython:
-    """Debian's CPython for ``arch`` (a key of :data:`ARCHES`), building its sysroot on first use.
+def ensure_python(arch: str, cache: Path | None = None, suite: str | None = None) -> DebianPython:
+    """Debian's CPython for ``arch`` (a key of :data:`ARCHES`) in ``suite`` (default: the
+    architecture's default suite), building its sysroot ``<cache>/<suite>-<arch>`` on first use.
 
     Idempotent and safe across processes (file lock; ``ready.json`` is written last, after
     the interpreter has been verified).  Raises :class:`DebianPythonError` when no working
-    interpreter can be had.
+    interpreter can be had, :class:`DebianUnavailableError` when the mirror does not carry
+    ``suite`` for ``arch`` (bullseye ppc64el and s390x on deb.debian.org).
     """
-    s = _sysroot(arch, cache)
+    s = _sysroot(arch, cache, suite)
     found = _load_ready(s)
     if found is not None:
         return found
+    mirror = debian_mirror(s.spec.suite)
+    if (s.base, mirror) in _UNAVAILABLE:  # asked already in this process: don't download again
+        raise DebianUnavailableError(_UNAVAILABLE[s.base, mirror])
     _check_tools(s.spec)
     with _locked(s):
         found = _load_ready(s)
@@ -254,13 +305,18 @@ def ensure_python(arch: str, cache: Path | None = None) -> DebianPython:
             (s.apt / sub).mkdir(parents=True)
         s.status.touch()
         (s.apt / "sources.list.d/debian.sources").write_text(
-            f"Types: deb\nURIs: {debian_mirror()}\nSuites: {s.spec.suite}\nComponents: main\n"
+            f"Types: deb\nURIs: {mirror}\nSuites: {s.spec.suite}\nComponents: main\n"
             f"Architectures: {arch}\nSigned-By: {KEYRING}\n"
         )
         ver = "{}.{}".format(*s.spec.version)
-        debs = _download(
-            s, [f"python{ver}-minimal", f"libpython{ver}-stdlib", f"libpython{ver}-dev"]
-        )
+        try:
+            debs = _download(
+                s, [f"python{ver}-minimal", f"libpython{ver}-stdlib", f"libpython{ver}-dev"]
+            )
+        except DebianUnavailableError as error:
+            shutil.rmtree(s.base)  # nothing worth keeping; the next process asks the mirror again
+            _UNAVAILABLE[s.base, mirror] = str(error)
+            raise
         staging = s.base / "root.tmp"
         staging.mkdir()
         _unpack(s, debs, staging)
@@ -272,34 +328,37 @@ def ensure_python(arch: str, cache: Path | None = None) -> DebianPython:
         _precompile(probe)
         ready = {"format": _FORMAT, "version": list(s.spec.version), "glibc": info["glibc"]}
         _write_atomic(s.ready, json.dumps({**ready, "probe": info}, indent=2) + "\n")
-        _log(f"{arch}: ready in {time.monotonic() - started:.1f}s: {probe.python}")
+        _log(f"{s.spec.suite}-{arch}: ready in {time.monotonic() - started:.1f}s: {probe.python}")
     found = _load_ready(s)
     if found is None:
         raise DebianPythonError(f"{s.ready} unreadable right after it was written")
     return found
 
 
-def ensure_packages(arch: str, packages: Sequence[str], cache: Path | None = None) -> Path:
-    """Unpack more Debian ``packages`` (with their dependencies) into ``arch``'s sysroot.
+def ensure_packages(
+    arch: str, packages: Sequence[str], cache: Path | None = None, suite: str | None = None
+) -> Path:
+    """Unpack more Debian ``packages`` (with their dependencies) into the sysroot of ``arch``
+    in ``suite`` (default: the architecture's default suite).
 
     Returns the sysroot.  Packages unpacked before are skipped.  Files only: no maintainer
     scripts run.  Raises :class:`DebianPythonError` on failure.
     """
-    root = ensure_python(arch, cache).root
-    s = _sysroot(arch, cache)
+    root = ensure_python(arch, cache, suite).root
+    s = _sysroot(arch, cache, suite)
     wanted = [name.split(":")[0] for name in packages]
     if set(wanted) <= _installed(s.status):
         return root
     with _locked(s):
         missing = [name for name in wanted if name not in _installed(s.status)]
         if missing:
-            _log(f"{arch}: adding {' '.join(missing)} to {root}")
+            _log(f"{s.spec.suite}-{arch}: adding {' '.join(missing)} to {root}")
             _unpack(s, _download(s, missing, refresh=False), root)
     return root
 
 
-def _check_tools(spec: ArchSpec) -> None:
-    runner = "setarch" if spec.qemu is None else f"qemu-{spec.qemu}-static"
+def _check_tools(row: ArchSpec) -> None:
+    runner = "setarch" if row.qemu is None else f"qemu-{row.qemu}-static"
     missing = [tool for tool in ("apt-get", "dpkg-deb", "gpgv", runner) if not shutil.which(tool)]
     if missing:
         raise DebianPythonError(f"missing {missing}: run `bash .ci/install-deps.sh` as root")
@@ -324,7 +383,8 @@ def _apt_update(s: _Sysroot, attempts: int = 3) -> str | None:
         if result.returncode == 0 and not re.search(r"^(E: |W: Failed)", output, re.MULTILINE):
             return None
         error = (result.stderr.strip() or result.stdout.strip())[-2000:]
-        _log(f"{s.spec.arch}: apt-get update failed ({attempt}/{attempts}): {error[:300]}")
+        where = f"{s.spec.suite}-{s.spec.arch}"
+        _log(f"{where}: apt-get update failed ({attempt}/{attempts}): {error[:300]}")
         if attempt < attempts:
             time.sleep(3 * attempt)
     return error
@@ -340,18 +400,38 @@ def _download(s: _Sysroot, names: list[str], refresh: bool = True) -> list[Path]
         if problem is not None:
             errors.append(f"apt-get update:\n{problem}")
             break
+        if update:
+            _check_listed(s)
         result = _apt(s, "install", "--download-only", *names)
         if result.returncode == 0:
             return sorted(s.archives.glob("*.deb"))
         errors.append(f"apt-get install --download-only {names}:\n{result.stderr[-2000:]}")
-    _log(f"{s.spec.arch}: apt failed; resolving {names} from the mirror's Packages index itself")
+        gone = re.findall(r"^E: Failed to fetch (\S+\.deb)\s+404\b", result.stderr, re.MULTILINE)
+        if update and gone:  # fresh lists: the mirror's pool lacks what its own index names
+            files = ", ".join(unquote(url.rsplit("/", 1)[-1]) for url in gone)
+            raise DebianUnavailableError(
+                f"Debian {s.spec.suite} on {debian_mirror(s.spec.suite)} lacks {len(gone)} "
+                f".debs its own index names (404; mirror out of sync?): {files}"
+            )
+    where = f"{s.spec.suite}-{s.spec.arch}"
+    _log(f"{where}: apt failed; resolving {names} from the mirror's Packages index itself")
     for partial in s.archives.glob("*.deb"):
         partial.unlink()
     try:
         return download_direct(names, s.spec.suite, s.spec.arch, s.base, s.archives, s.status)
+    except DebianUnavailableError:
+        raise
     except DebianPythonError as error:
         joined = "\n\n".join([*errors, f"direct download: {error}"])
-        raise DebianPythonError(f"cannot download {names} for {s.spec.arch}:\n{joined}") from error
+        raise DebianPythonError(f"cannot download {names} for {where}:\n{joined}") from error
+
+
+def _check_listed(s: _Sysroot) -> None:
+    """apt-get update only notes ("N: Skipping acquire ... doesn't support architecture") a
+    suite without ``arch``: raise :class:`DebianUnavailableError` from its InRelease instead."""
+    for release in (s.apt / "lists").glob(f"*_dists_{s.spec.suite}_*Release"):
+        text = release.read_text(errors="replace")
+        check_architecture(text, s.spec.suite, s.spec.arch, debian_mirror(s.spec.suite))
 
 
 # ------------------------------------------------------------------------------------ unpacking
@@ -374,14 +454,14 @@ def _unpack(s: _Sysroot, debs: list[Path], root: Path) -> None:
         deb.unlink()
 
 
-def _fix_tree(root: Path, spec: ArchSpec) -> None:
+def _fix_tree(root: Path, row: ArchSpec) -> None:
     """usr-merge symlinks (/lib -> usr/lib ...) where only /usr has the directory (trixie),
     and absolute symlinks made relative so they stay inside the sysroot."""
     for name in ("bin", "sbin", "lib", "lib64"):
         top = root / name
         if (root / "usr" / name).is_dir() and not top.exists() and not top.is_symlink():
             top.symlink_to(f"usr/{name}")
-    if spec.qemu is None and not (root / "lib" / _I386_LOADER).exists():
+    if row.qemu is None and not (root / "lib" / _I386_LOADER).exists():
         raise DebianPythonError(f"{root}/lib/{_I386_LOADER} missing after unpacking libc6")
     for dirpath, dirnames, filenames in os.walk(root):
         for entry in dirnames + filenames:
@@ -424,36 +504,38 @@ print(json.dumps({
 
 def _verify(python: DebianPython) -> dict[str, object]:
     """Run the interpreter; raise unless it is what ``python.spec`` says."""
-    spec = python.spec
+    row = python.spec
+    name = f"{row.suite}-{row.arch}"
     with tempfile.TemporaryDirectory(prefix="zigcc-probe-") as probe_dir:
         Path(probe_dir, "zigcc_probe_module.py").write_text("OK = True\n")
         try:
             result = python.run("-c", _PROBE, env={"PYTHONPATH": probe_dir}, timeout=300)
         except (OSError, subprocess.TimeoutExpired) as error:
-            raise DebianPythonError(f"{spec.arch}: cannot run {python.python}: {error}") from error
+            raise DebianPythonError(f"{name}: cannot run {python.python}: {error}") from error
     try:
         info: dict[str, object] = json.loads(result.stdout.strip().splitlines()[-1])
     except (ValueError, IndexError):
         raise DebianPythonError(
-            f"{spec.arch}: `{' '.join(python.command('-c', '...'))}` exited {result.returncode}:\n"
+            f"{name}: `{' '.join(python.command('-c', '...'))}` exited {result.returncode}:\n"
             f"{result.stdout[-1000:]}{result.stderr[-3000:]}"
         ) from None
     expected: dict[str, object] = {
-        "machine": spec.machine,
-        "byteorder": spec.byteorder,
-        "pointer_size": spec.pointer_size,
-        "maxsize_bits": spec.pointer_size * 8,
-        "version": list(spec.version),
+        "machine": row.machine,
+        "byteorder": row.byteorder,
+        "pointer_size": row.pointer_size,
+        "maxsize_bits": row.pointer_size * 8,
+        "version": list(row.version),
         "ext_suffix": python.ext_suffix,
-        "multiarch": spec.multiarch,
+        "multiarch": row.multiarch,
         "prefix": str(python.root / "usr"),  # its own stdlib, never the host's
         "strlen": 5,
         "pythonpath": True,
+        "glibc": list(row.glibc),
     }
     wrong = [f"{key}={info.get(key)!r}, not {want!r}" for key, want in expected.items()]
     wrong = [text for text, (key, want) in zip(wrong, expected.items()) if info.get(key) != want]
     if wrong or result.returncode:
-        raise DebianPythonError(f"{spec.arch}: {python.python} is not as expected: {wrong}")
+        raise DebianPythonError(f"{name}: {python.python} is not as expected: {wrong}")
     return info
 
 
@@ -474,19 +556,40 @@ def _precompile(python: DebianPython) -> None:
     workers = [subprocess.Popen(argv, env=env, stdout=null, stderr=null) for argv in argvs]
     failed = [worker.wait(timeout=1800) for worker in workers if worker.wait(timeout=1800)]
     if failed:  # an optimisation only: the interpreter was verified already
-        _log(f"{python.arch}: warning: compileall {stdlib} exited {failed}")
+        _log(f"{python.suite}-{python.arch}: warning: compileall {stdlib} exited {failed}")
+
+
+def _targets(words: list[str]) -> list[tuple[str, str]]:
+    """``ARCH`` (its default suite), ``SUITE`` (all its arches), ``SUITE-ARCH`` or ``all``."""
+    chosen: list[tuple[str, str]] = []
+    for word in words or [f"{row.suite}-{row.arch}" for row in ARCHES.values()]:
+        if word == "all":
+            chosen += SUITES
+        elif word in ARCHES:
+            chosen.append((DEFAULT_SUITES[word], word))
+        elif word in {suite for suite, _ in SUITES}:
+            chosen += [key for key in SUITES if key[0] == word]
+        else:
+            suite, _, arch = word.partition("-")
+            chosen.append((spec(arch, suite).suite, arch))
+    return list(dict.fromkeys(chosen))
 
 
 def _main(argv: list[str]) -> int:
-    for arch in argv or list(ARCHES):
+    for suite, arch in _targets(argv):
         started = time.monotonic()
-        python = ensure_python(arch)
+        try:
+            python = ensure_python(arch, suite=suite)
+        except DebianUnavailableError as error:
+            print(f"{arch:8} {suite:9} unavailable: {error}")
+            continue
         ensured = time.monotonic() - started
         started = time.monotonic()
         python.run("-c", "pass", check=True)
         ran = time.monotonic() - started
         print(
             f"{arch:8} {python.suite:9} python{python.version[0]}.{python.version[1]}  "
+            f"glibc {python.glibc[0]}.{python.glibc[1]}  "
             f"ensure_python {ensured:6.2f}s  'python -c pass' {ran:5.2f}s  {python.python}"
         )
     return 0

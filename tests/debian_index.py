@@ -6,6 +6,12 @@ fetched (by hash first), dependencies are resolved here (versions ignored) and e
 checked against the index's SHA256.  If ``Packages.xz`` does not match the signed InRelease, it
 is used anyway with a warning that the index signature was not checked.
 
+:class:`DebianUnavailableError` (tests turn it into a skip) says what the mirror does not have:
+a suite whose Release no longer lists the architecture (bullseye on deb.debian.org keeps only
+amd64, arm64, armhf and i386 for its LTS; the rest moved to archive.debian.org), or any file
+answered with 404, e.g. .debs the mirror's own index names but its pool lacks (seen for trixie
+ppc64el and s390x after the 13.8 point release).  Other failures stay :class:`DebianPythonError`.
+
 Also home to what both modules share: :class:`DebianPythonError`, the mirror and keyring, the log
 and the dpkg status reader.  Nothing here imports ``debian``: ``python tests/debian.py`` runs that
 file as ``__main__``, and importing it again would make a second ``DebianPythonError`` class.
@@ -32,13 +38,19 @@ class DebianPythonError(RuntimeError):
     """A Debian interpreter or package could not be provided."""
 
 
+class DebianUnavailableError(DebianPythonError):
+    """The mirror does not carry this suite for this architecture (any more): skip, don't fail."""
+
+
 def log(message: str) -> None:
     print(f"[tests/debian] {message}", file=sys.stderr, flush=True)
 
 
-def debian_mirror() -> str:
-    """``$ZIGCC_DEBIAN_MIRROR``, else the first Debian mirror of the host's apt sources."""
-    configured = os.environ.get("ZIGCC_DEBIAN_MIRROR")
+def debian_mirror(suite: str | None = None) -> str:
+    """``$ZIGCC_DEBIAN_MIRROR_<SUITE>`` (e.g. ``ZIGCC_DEBIAN_MIRROR_BULLSEYE``), else
+    ``$ZIGCC_DEBIAN_MIRROR``, else the first Debian mirror of the host's apt sources."""
+    specific = os.environ.get(f"ZIGCC_DEBIAN_MIRROR_{suite.upper()}") if suite else None
+    configured = specific or os.environ.get("ZIGCC_DEBIAN_MIRROR")
     if configured:
         return configured.rstrip("/")
     sources = [Path("/etc/apt/sources.list"), *sorted(Path("/etc/apt/sources.list.d").glob("*"))]
@@ -87,6 +99,19 @@ def installed(status: Path) -> set[str]:
         return set()
 
 
+def check_architecture(release: str, suite: str, arch: str, mirror: str) -> None:
+    """Raise :class:`DebianUnavailableError` when the text of ``suite``'s (In)Release on
+    ``mirror`` has an ``Architectures:`` field without ``arch``."""
+    found = re.search(r"^Architectures:(.*)$", release, flags=re.MULTILINE)
+    listed = found.group(1).split() if found else []
+    if listed and arch not in listed:
+        raise DebianUnavailableError(
+            f"Debian {suite} on {mirror} no longer carries {arch} (its Release lists only "
+            f"{' '.join(listed)}); point ZIGCC_DEBIAN_MIRROR_{suite.upper()} at a mirror that "
+            "does, e.g. http://archive.debian.org/debian"
+        )
+
+
 def _fetch(url: str) -> bytes:
     problem: Exception | None = None
     for attempt in range(3):
@@ -97,18 +122,20 @@ def _fetch(url: str) -> bytes:
         except Exception as error:  # urllib raises many kinds
             problem = error
             if getattr(error, "code", None) == 404:
-                break
+                raise DebianUnavailableError(f"{url}: 404 Not Found") from error
     raise DebianPythonError(f"cannot fetch {url}: {problem}")
 
 
-def _signed_sha256(mirror: str, suite: str, workdir: Path) -> dict[str, str]:
-    """SHA256 of each file the suite's InRelease lists, after checking its signature."""
+def _signed_sha256(mirror: str, suite: str, arch: str, workdir: Path) -> dict[str, str]:
+    """SHA256 of each file the suite's InRelease lists, after checking its signature and
+    that it carries ``arch``."""
     inrelease = workdir / "InRelease"
     inrelease.write_bytes(_fetch(f"{mirror}/dists/{suite}/InRelease"))
     argv = ["gpgv", "--keyring", str(KEYRING), "--output", "-", str(inrelease)]
     check = subprocess.run(argv, capture_output=True, text=True)
     if check.returncode != 0:
         raise DebianPythonError(f"bad signature on {suite}'s InRelease:\n{check.stderr}")
+    check_architecture(check.stdout, suite, arch, mirror)
     section, hashes = "", {}
     for line in check.stdout.splitlines():
         if not line.startswith(" "):
@@ -122,7 +149,7 @@ def _signed_sha256(mirror: str, suite: str, workdir: Path) -> dict[str, str]:
 def _packages_index(mirror: str, suite: str, arch: str, workdir: Path) -> dict[str, dict[str, str]]:
     dists = f"{mirror}/dists/{suite}"
     relative = f"main/binary-{arch}/Packages.xz"
-    expected = _signed_sha256(mirror, suite, workdir).get(relative)
+    expected = _signed_sha256(mirror, suite, arch, workdir).get(relative)
     data = b""
     if expected:
         with suppress(DebianPythonError):
@@ -157,7 +184,7 @@ def download_direct(
 ) -> list[Path]:
     """Fetch ``names`` and what they need that the ``status`` file lacks into ``archives``;
     returns the .debs there.  ``workdir`` receives the suite's InRelease."""
-    mirror = debian_mirror()
+    mirror = debian_mirror(suite)
     index = _packages_index(mirror, suite, arch, workdir)
     unknown = [name for name in names if name not in index]
     if unknown:
@@ -182,12 +209,22 @@ def download_direct(
             if not real:
                 raise DebianPythonError(f"{name}: nothing satisfies {' | '.join(group)}")
             queue.append(real[0])
-    chosen = sorted(have - installed(status))
+    chosen, missing = sorted(have - installed(status)), []
     for name in chosen:
         filename = index[name]["Filename"]
-        data = _fetch(f"{mirror}/{filename}")
+        try:
+            data = _fetch(f"{mirror}/{filename}")
+        except DebianUnavailableError:
+            missing.append(filename)
+            continue
         if hashlib.sha256(data).hexdigest() != index[name].get("SHA256"):
             raise DebianPythonError(f"{filename}: SHA256 differs from the index")
         (archives / Path(filename).name).write_bytes(data)
+    if missing:
+        raise DebianUnavailableError(
+            f"Debian {suite} on {mirror} lacks {len(missing)} of the {len(chosen)} .debs its "
+            f"own index names (404; mirror out of sync?): "
+            + ", ".join(Path(filename).name for filename in missing)
+        )
     log(f"{arch}: downloaded {len(chosen)} packages directly from {mirror}")
     return sorted(archives.glob("*.deb"))

@@ -1,8 +1,13 @@
-"""The foreign-architecture Debian interpreters that cross-build tests run extensions in."""
+"""The foreign-architecture Debian interpreters that cross-build tests run extensions in.
+
+Every ``(suite, arch)`` row of ``debian.SUITES``; rows the mirror no longer carries (bullseye
+ppc64el and s390x on deb.debian.org) are skipped with the reason.
+"""
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import os
 import subprocess
@@ -12,8 +17,17 @@ import zipfile
 from pathlib import Path
 
 import debian
+import debian_index
 import pytest
-from debian import ARCHES, DebianPython, DebianPythonError, ensure_python
+from debian import (
+    ARCHES,
+    DEFAULT_SUITES,
+    SUITES,
+    DebianPython,
+    DebianPythonError,
+    DebianUnavailableError,
+    ensure_python,
+)
 
 PROBE = r"""
 import ctypes, importlib.machinery, json, platform, struct, sys, sysconfig
@@ -38,9 +52,99 @@ print(json.dumps({
 """
 
 
-@pytest.fixture(scope="module", params=sorted(ARCHES))
+# suite -> (CPython, glibc) of Debian's interpreter there
+EXPECTED = {
+    "bullseye": ((3, 9), (2, 31)),
+    "bookworm": ((3, 11), (2, 36)),
+    "trixie": ((3, 13), (2, 41)),
+}
+# the real pyconfig.h: Debian's python3.X/pyconfig.h only includes <MULTIARCH/python3.X/pyconfig.h>
+MULTIARCH = {
+    "arm64": "aarch64-linux-gnu",
+    "armhf": "arm-linux-gnueabihf",
+    "i386": "i386-linux-gnu",
+    "ppc64el": "powerpc64le-linux-gnu",
+    "s390x": "s390x-linux-gnu",
+    "riscv64": "riscv64-linux-gnu",
+}
+ROWS = sorted(SUITES, key=lambda key: (list(EXPECTED).index(key[0]), key[1]))
+
+
+def _ensure(suite: str, arch: str) -> DebianPython:
+    try:
+        return ensure_python(arch, suite=suite)
+    except DebianUnavailableError as error:
+        pytest.skip(str(error))
+
+
+@pytest.fixture(scope="module", params=ROWS, ids=[f"{suite}-{arch}" for suite, arch in ROWS])
 def target(request: pytest.FixtureRequest) -> DebianPython:
-    return ensure_python(request.param)
+    suite, arch = request.param
+    return _ensure(suite, arch)
+
+
+def test_table() -> None:
+    """Six trixie rows, five bullseye and bookworm rows; the defaults are unchanged."""
+    assert {arch for suite, arch in SUITES if suite == "trixie"} == set(MULTIARCH)
+    for suite in ("bullseye", "bookworm"):
+        assert {arch for name, arch in SUITES if name == suite} == set(MULTIARCH) - {"riscv64"}
+    assert {**dict.fromkeys(MULTIARCH, "bookworm"), "riscv64": "trixie"} == DEFAULT_SUITES
+    for arch, row in ARCHES.items():
+        assert row is SUITES[DEFAULT_SUITES[arch], arch] is debian.spec(arch)
+    for (suite, arch), row in SUITES.items():
+        assert (row.suite, row.arch, row.multiarch) == (suite, arch, MULTIARCH[arch])
+        assert (row.version, row.glibc) == EXPECTED[suite]
+        assert debian.spec(arch, suite) is row
+        assert debian._sysroot(arch, None, suite).base.name == f"{suite}-{arch}"
+
+
+def test_unknown_suite_is_an_error() -> None:
+    with pytest.raises(DebianPythonError, match="no Debian suite 'buster' for arm64"):
+        ensure_python("arm64", suite="buster")
+    with pytest.raises(DebianPythonError, match="no Debian suite 'bookworm' for riscv64"):
+        debian.spec("riscv64", "bookworm")
+
+
+def test_missing_architecture_is_unavailable() -> None:
+    release = "Codename: bullseye\nArchitectures: all amd64 arm64 armhf i386\nComponents: main\n"
+    debian_index.check_architecture(release, "bullseye", "arm64", "http://mirror/debian")
+    with pytest.raises(DebianUnavailableError, match="ZIGCC_DEBIAN_MIRROR_BULLSEYE"):
+        debian_index.check_architecture(release, "bullseye", "s390x", "http://mirror/debian")
+    debian_index.check_architecture("Codename: sid\n", "sid", "s390x", "http://mirror/debian")
+
+
+def test_missing_pool_files_are_unavailable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A .deb the index names but the pool answers 404 for: every one is named, then a skip."""
+    sha = hashlib.sha256(b"deb").hexdigest()
+    index = {
+        "top": {"Package": "top", "Depends": "lib1, lib2", "Filename": "pool/top_1.deb"},
+        "lib1": {"Package": "lib1", "Filename": "pool/lib1_1.deb"},
+        "lib2": {"Package": "lib2", "Filename": "pool/lib2_1.deb"},
+    }
+    for stanza in index.values():
+        stanza["SHA256"] = sha
+
+    def fetch(url: str) -> bytes:
+        if "lib" in url:
+            raise DebianUnavailableError(f"{url}: 404 Not Found")
+        return b"deb"
+
+    monkeypatch.setattr(debian_index, "_packages_index", lambda *args: index)
+    monkeypatch.setattr(debian_index, "_fetch", fetch)
+    (tmp_path / "archives").mkdir()
+    with pytest.raises(DebianUnavailableError, match=r"lacks 2 of the 3 .debs.*lib1_1.deb, lib2_1"):
+        debian_index.download_direct(
+            ["top"], "trixie", "s390x", tmp_path, tmp_path / "archives", tmp_path / "status"
+        )
+
+
+def test_suite_mirror_overrides_the_general_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ZIGCC_DEBIAN_MIRROR", "http://general/debian/")
+    monkeypatch.setenv("ZIGCC_DEBIAN_MIRROR_BULLSEYE", "http://archive/debian/")
+    assert debian.debian_mirror("bullseye") == "http://archive/debian"
+    assert debian.debian_mirror("trixie") == debian.debian_mirror() == "http://general/debian"
 
 
 @pytest.mark.slow
@@ -53,7 +157,7 @@ def test_interpreter_is_the_target(target: DebianPython) -> None:
     assert info["byteorder"] == spec.byteorder
     assert info["pointer"] == info["void_p"] == spec.pointer_size
     assert info["maxsize"] == 2 ** (8 * spec.pointer_size - 1) - 1
-    assert tuple(info["version"]) == target.version == spec.version
+    assert tuple(info["version"]) == target.version == spec.version == EXPECTED[target.suite][0]
     assert info["sorted"] == [1, 2, 3, 4, 5]  # a ctypes callback: libffi closures work
     assert info["strlen"] == 5
     assert info["prefix"] == str(target.root / "usr")
@@ -65,6 +169,8 @@ def test_interpreter_is_the_target(target: DebianPython) -> None:
 
 @pytest.mark.slow
 def test_headers_match_the_target(target: DebianPython) -> None:
+    spec = target.spec
+    assert spec is debian.SUITES[target.suite, target.arch]
     python_h, pyconfig_dir = target.include_dirs
     assert (python_h / "Python.h").is_file()
     pyconfig = (pyconfig_dir / "pyconfig.h").read_text()
@@ -75,8 +181,11 @@ def test_headers_match_the_target(target: DebianPython) -> None:
     assert (
         f"<{target.multiarch}/python{target.version[0]}.{target.version[1]}/pyconfig.h>" in wrapper
     )
-    assert target.glibc >= (2, 36)
-    assert target.manylinux_platform_tag.endswith("_" + target.machine)
+    assert target.glibc == spec.glibc == EXPECTED[target.suite][1]
+    assert target.manylinux_platform_tag == "manylinux_{}_{}_{}".format(*spec.glibc, spec.machine)
+    version = "python{}.{}".format(*target.version)
+    real = target.root / "usr/include" / MULTIARCH[target.arch] / version / "pyconfig.h"
+    assert pyconfig_dir / "pyconfig.h" == real
 
 
 def _pure_wheel(folder: Path) -> Path:
@@ -125,9 +234,11 @@ def test_host_python_variables_do_not_leak(
 @pytest.mark.slow
 def test_warm_ensure_is_cheap(target: DebianPython) -> None:
     started = time.monotonic()
-    again = ensure_python(target.arch)
+    again = ensure_python(target.arch, suite=target.suite)
     assert time.monotonic() - started < 0.5
     assert again == target
+    if DEFAULT_SUITES[target.arch] == target.suite:
+        assert ensure_python(target.arch) == target
 
 
 @pytest.mark.slow
