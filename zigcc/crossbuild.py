@@ -29,9 +29,10 @@ from zigcc.targets import ARCHES, MUSL_VERSION, Target
 
 
 def libc_of(tp: TargetPython) -> str:
-    """'musl' when the target Python's triplet says so (CPython names musl builds
-    ``*-linux-musl*``), else 'gnu'."""
-    triplets = (tp.multiarch or "", tp.soabi or "", tp.ext_suffix)
+    """'musl' when the target Python's triplet or configure host says so (CPython 3.11+
+    names musl builds ``*-linux-musl*``; before, only HOST_GNU_TYPE tells), else 'gnu'."""
+    triplets = (tp.multiarch or "", tp.soabi or "", tp.ext_suffix,
+                str(tp.config_vars.get("HOST_GNU_TYPE") or ""))
     return "musl" if any("-linux-musl" in t for t in triplets) else "gnu"
 
 

@@ -96,9 +96,9 @@ def plan(options: opts.BuildOptions, machine: Host, settings: Settings, work: Pa
     """Every (target, Python) pair, checked before any build starts.
 
     A target Python *description* is of one platform and pairs with the targets of that
-    platform only; an ``X.Y`` Python (the build interpreter itself) pairs with the targets
-    this machine runs natively (foreign ones need a description until target Pythons can be
-    synthesized).
+    platform only; an ``X.Y`` Python pairs with every target: the build interpreter itself
+    for the targets this machine runs natively, a target Python synthesized from it for the
+    others (:mod:`zigcc.python.synth`).
     """
     targets = [parse(t, machine) for t in options.targets]
     for target in targets:
@@ -111,8 +111,6 @@ def plan(options: opts.BuildOptions, machine: Host, settings: Settings, work: Pa
     for target in targets:
         for spec in options.pythons:
             tp = described.get(spec)
-            if tp is None and not target.is_native(machine):
-                continue
             if tp is not None and tp.platform != target.sysconfig_platform:
                 continue
             tp, bp = resolve_python(spec, target, machine, options.build_python, settings, work,
@@ -156,13 +154,25 @@ def resolve_python(spec: str, target: Target, machine: Host, build_python: str |
         want = (int(version.group(1)), int(version.group(2)))
         bp = (buildpython.resolve(build_python) if build_python
               else buildpython.find(want, version.group(3), settings.environ))
-        tp = _dump(bp.executable, work)
+        tp = _dump(bp.executable, work) if target.is_native(machine) else \
+            synthesized(target, bp, settings)
     else:
         tp = described or pytarget.load(spec)
         bp = (buildpython.resolve(build_python) if build_python
               else buildpython.find(tp.version, tp.abiflags, settings.environ))
     crossbuild.check_compatible(tp, target, bp.version, bp.abiflags)
     return tp, bp
+
+
+def synthesized(target: Target, bp: buildpython.BuildPython, settings: Settings
+                ) -> pytarget.TargetPython:
+    """The target's CPython X.Y, synthesized from the build interpreter's headers."""
+    from zigcc import host, zigstore
+    from zigcc.python import synth
+
+    zig = zigstore.stable_zig(host.zig_binary(), settings.cache_dir, host.zig_version())
+    headers = synth.BuildHeaders(bp.version, bp.abiflags, bp.version_full, bp.include_dir)
+    return synth.synthesize(target, headers, zig, settings.cache_dir)
 
 
 def _dump(executable: str, work: Path) -> pytarget.TargetPython:

@@ -18,11 +18,13 @@ from pathlib import Path
 from zigcc.errors import ZigccError
 
 _QUERY = r"""
-import json, sys, sysconfig
+import json, platform, sys, sysconfig
 name = sysconfig._get_sysconfigdata_name()
 module = __import__(name, fromlist=["build_time_vars"])
 print(json.dumps({"version": list(sys.version_info[:2]), "abiflags": sys.abiflags,
                   "executable": sys.executable, "name": name,
+                  "version_full": platform.python_version(),
+                  "include": sysconfig.get_path("include"),
                   "vars": {k: v for k, v in module.build_time_vars.items()
                            if isinstance(v, (str, int))}}))
 """
@@ -34,6 +36,8 @@ class BuildPython:
     version: tuple[int, int]
     abiflags: str
     build_vars: Mapping[str, object] = field(repr=False, hash=False)
+    version_full: str = ""
+    include_dir: str = ""  # its C headers (the platform-neutral Include/ tree + pyconfig.h)
 
     @property
     def tag(self) -> str:
@@ -69,7 +73,7 @@ def query(executable: str) -> BuildPython:
                          "with a CPython 3.8+ executable")
     data = json.loads(run.stdout)
     return BuildPython(executable, (data["version"][0], data["version"][1]), data["abiflags"],
-                       data["vars"])
+                       data["vars"], data["version_full"], data["include"] or "")
 
 
 def find(version: tuple[int, int], abiflags: str, env: Mapping[str, str]) -> BuildPython:

@@ -1,0 +1,229 @@
+"""Synthesized target Pythons: a CPython X.Y for any Linux target, with no target interpreter.
+
+From the build interpreter of the same X.Y and ABI flags only the platform-neutral
+``Include/`` tree is taken.  Everything else is the target's: type sizes, alignments and byte
+order from a compile-only probe of the target compiler (:mod:`zigcc.python.probe`), the
+headers and functions zig's libc provides (:mod:`zigcc.python.cchecks`), a whole
+``pyconfig.h`` (:mod:`zigcc.python.pyconfig`), and EXT_SUFFIX, SOABI and MULTIARCH by
+CPython's rules for that version and libc.  The result is a target pack (a folder with
+``build-details.json`` and ``include/python3.X/``) read back as the same frozen
+:class:`~zigcc.python.model.TargetPython` every other source gives, so the build machine's
+own OS and architecture never show (a macOS laptop gets the same pack as a Linux server).
+
+Debug builds, Windows and macOS targets cannot be synthesized: one error says so.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from filelock import FileLock
+
+from zigcc.cachedir import publish
+from zigcc.errors import ZigccError
+from zigcc.python import cchecks, probe
+from zigcc.python import pyconfig as pyc
+from zigcc.python.description import from_pack
+from zigcc.python.dump import SCHEMA_VERSION, ZIGCC_FORMAT, interpreter_tags, render
+from zigcc.python.model import DETAILS_NAME, TargetPython
+from zigcc.targets import Target
+
+FORMAT = 1  # bump when a pack's content changes: cached packs of another format are stale
+OPT = "-DNDEBUG -g -fwrapv -O3 -Wall"  # CPython's configure default for a release build
+BASECFLAGS = "-Wsign-compare"
+
+
+@dataclass(frozen=True)
+class BuildHeaders:
+    """What a synthesized target takes from the build interpreter: its CPython version, ABI
+    flags and the platform-neutral ``Include/`` tree (its pyconfig.h is never read)."""
+
+    version: tuple[int, int]
+    abiflags: str
+    version_full: str
+    include_dir: str
+
+
+@dataclass(frozen=True)
+class Identity:
+    """The names CPython's build gives a target: pure rules of the version and libc."""
+
+    multiarch: str
+    ext_suffix: str
+    soabi: str
+    sysconfigdata_name: str
+    platform: str
+
+
+def check_synthesizable(target: Target, version: tuple[int, int], abiflags: str) -> None:
+    if target.os != "linux":
+        raise ZigccError(f"{target.wheel_platform.split('.')[0]}: a target Python can be "
+                         "synthesized for Linux (manylinux, musllinux) only; pass a pack or "
+                         "build-details.json made on the target")
+    pyc.check_abiflags(version, abiflags)
+
+
+def identity(target: Target, version: tuple[int, int], abiflags: str,
+             facts: probe.TargetFacts) -> Identity:
+    multiarch = pyc.platform_triplet(version, target.libc or "gnu", facts)
+    soabi = f"cpython-{version[0]}{version[1]}{abiflags}-{multiarch}"
+    return Identity(multiarch, f".{soabi}.so", soabi,
+                    f"_sysconfigdata_{abiflags}_linux_{multiarch}", target.sysconfig_platform)
+
+
+def config_vars(target: Target, bh: BuildHeaders, ident: Identity,
+                macros: Mapping[str, str | None]) -> dict[str, object]:
+    """The target's build_time_vars: every pyconfig.h macro (sysconfig parses them in;
+    undefined ones are 0) and what configure and the Makefile set."""
+    out: dict[str, object] = {name: _macro_value(value) for name, value in macros.items()}
+    ver = f"{bh.version[0]}.{bh.version[1]}"
+    library = f"libpython{ver}{bh.abiflags}.a"
+    out.update({
+        "VERSION": ver, "ABIFLAGS": bh.abiflags, "EXT_SUFFIX": ident.ext_suffix,
+        "SOABI": ident.soabi, "MULTIARCH": ident.multiarch, "PLATFORM_TRIPLET": ident.multiarch,
+        "HOST_GNU_TYPE": target.gnu_triple, "MACHDEP": "linux", "SHLIB_SUFFIX": ".so",
+        "CCSHARED": "-fPIC", "OPT": OPT, "BASECFLAGS": BASECFLAGS,
+        "CFLAGS": f"{BASECFLAGS} {OPT}", "Py_ENABLE_SHARED": 0, "LDLIBRARY": library,
+        "LIBRARY": library, "LIBPYTHON": "", "WITH_PYMALLOC": int(macros.get("WITH_PYMALLOC")
+                                                                  is not None),
+    })
+    return out
+
+
+def _macro_value(value: str | None) -> object:
+    if value is None:
+        return 0
+    if value.lstrip("-").isdigit():
+        return int(value)
+    return value.strip('"')
+
+
+def details(target: Target, bh: BuildHeaders, facts: probe.TargetFacts,
+            macros: Mapping[str, str | None]) -> dict[str, Any]:
+    """The pack's build-details.json (PEP 739 with zigcc's facts), paths relative to it."""
+    ident = identity(target, bh.version, bh.abiflags, facts)
+    ver = f"{bh.version[0]}.{bh.version[1]}"
+    headers = f"include/python{ver}{bh.abiflags}"
+    plats = list(target.platform_tags)
+    info = version_info(bh.version, bh.version_full)
+    pointer = facts.size("VOID_P")
+    zigcc: dict[str, Any] = {
+        "format": ZIGCC_FORMAT, "generator": "zigcc.synth", "pack": True,
+        "version_full": bh.version_full, "abiflags": bh.abiflags,
+        "EXT_SUFFIX": ident.ext_suffix, "SOABI": ident.soabi, "MULTIARCH": ident.multiarch,
+        "sysconfigdata_name": ident.sysconfigdata_name, "Py_GIL_DISABLED": "t" in bh.abiflags,
+        "Py_DEBUG": False, "pointer_size": pointer * 8, "byteorder": facts.byteorder,
+        "LDLIBRARY": None, "LIBDIR": None, "LIBPL": None, "Py_ENABLE_SHARED": False,
+        "pyconfig_dir": headers, "sysconfig_platform": ident.platform,
+        "platform_tags": plats, "tags": interpreter_tags(*bh.version, bh.abiflags, plats),
+        "origin": {"synthesized": True, "zig_target": target.zig_target},
+        "config_vars": config_vars(target, bh, ident, macros),
+    }
+    stable = [] if "t" in bh.abiflags else [".abi3.so"]
+    return {
+        "schema_version": SCHEMA_VERSION, "base_prefix": ".", "platform": ident.platform,
+        "language": {"version": ver, "version_info": info},
+        "implementation": {"name": "cpython", "version": info, "hexversion": _hexversion(info),
+                           "cache_tag": f"cpython-{bh.version[0]}{bh.version[1]}",
+                           "_multiarch": ident.multiarch},
+        "abi": {"flags": list(bh.abiflags), "extension_suffix": ident.ext_suffix,
+                **({"stable_abi_suffix": stable[0]} if stable else {})},
+        "suffixes": {"source": [".py"], "bytecode": [".pyc"],
+                     "extensions": [ident.ext_suffix, *stable, ".so"]},
+        "c_api": {"headers": headers},
+        "arbitrary_data": {"zigcc": zigcc},
+    }
+
+
+_RELEASE = re.compile(r"(\d+)\.(\d+)\.(\d+)(?:(a|b|rc)(\d+))?\+?$")
+_LEVELS = {"a": ("alpha", 0xA), "b": ("beta", 0xB), "rc": ("candidate", 0xC),
+           None: ("final", 0xF)}
+
+
+def version_info(version: tuple[int, int], full: str) -> dict[str, Any]:
+    """``sys.version_info`` as PEP 739 writes it, from ``platform.python_version()``."""
+    match = _RELEASE.match(full)
+    if not match or (int(match.group(1)), int(match.group(2))) != version:
+        return {"major": version[0], "minor": version[1], "micro": 0,
+                "releaselevel": "final", "serial": 0}
+    level = _LEVELS[match.group(4)]
+    return {"major": version[0], "minor": version[1], "micro": int(match.group(3)),
+            "releaselevel": level[0], "serial": int(match.group(5) or 0)}
+
+
+def _hexversion(info: Mapping[str, Any]) -> int:
+    code = {name: code for name, code in _LEVELS.values()}[info["releaselevel"]]
+    return (int(info["major"]) << 24) | (int(info["minor"]) << 16) | \
+        (int(info["micro"]) << 8) | (code << 4) | int(info["serial"])
+
+
+def write_pack(folder: Path, data: Mapping[str, Any], include_src: str, pyconfig: str) -> None:
+    """Fill ``folder``: the build interpreter's headers but its pyconfig.h, then the target's."""
+    headers = folder / str(data["c_api"]["headers"])
+    if not (Path(include_src) / "Python.h").is_file():
+        raise ZigccError(f"{include_src}: no Python.h; install the build interpreter's "
+                         "development headers")
+    shutil.copytree(include_src, headers, ignore=shutil.ignore_patterns("pyconfig.h"))
+    (headers / "pyconfig.h").write_text(pyconfig, encoding="utf-8")
+    (folder / DETAILS_NAME).write_text(render(data), encoding="utf-8")
+
+
+def target_facts(target: Target, zig: Path, cache: Path) -> tuple[probe.TargetFacts,
+                                                                   cchecks.TargetChecks]:
+    """The probe's facts and the libc checks of ``target``, made once per zig and target."""
+    folder = cache / "synth" / "facts" / zig.parent.name / target.ident
+    path = folder / f"facts-{probe.FORMAT}-{cchecks.FORMAT}.json"
+    if not path.is_file():
+        folder.mkdir(parents=True, exist_ok=True)
+        with FileLock(str(path) + ".lock"):
+            if not path.is_file():
+                work = folder / "work"
+                work.mkdir(exist_ok=True)
+                facts, checks = pyc.collect(pyc.compiler_for(target, zig), work, target.libc or "gnu",
+                                            target.zig_target)
+                tmp = path.with_suffix(".tmp")
+                tmp.write_text(json.dumps({"facts": facts.to_dict(),
+                                           "checks": checks.to_dict()}), encoding="utf-8")
+                os.replace(tmp, path)
+                shutil.rmtree(work, ignore_errors=True)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return probe.TargetFacts.from_dict(data["facts"]), cchecks.TargetChecks.from_dict(
+        data["checks"])
+
+
+def synthesize(target: Target, bh: BuildHeaders, zig: Path, cache: Path) -> TargetPython:
+    """The target Python of ``target`` for the build interpreter's X.Y, as a cached pack."""
+    check_synthesizable(target, bh.version, bh.abiflags)
+    facts, checks = target_facts(target, zig, cache)
+    key = hashlib.sha256(json.dumps([FORMAT, target.ident, bh.version_full, bh.abiflags,
+                                     os.path.realpath(bh.include_dir), zig.parent.name])
+                         .encode()).hexdigest()[:16]
+    ver = f"cp{bh.version[0]}{bh.version[1]}{bh.abiflags}"
+    folder = cache / "synth" / "packs" / f"{target.ident}-{ver}-{key}"
+
+    def fill(tmp: Path) -> None:
+        write_pack(tmp, pack_data(target, bh, facts, checks), bh.include_dir,
+                   render_pyconfig(target, bh, facts, checks))
+
+    publish(folder, DETAILS_NAME, fill)
+    return from_pack(str(folder))
+
+
+def pack_data(target: Target, bh: BuildHeaders, facts: probe.TargetFacts,
+              checks: cchecks.TargetChecks) -> dict[str, Any]:
+    decided = pyc.values(bh.version, bh.abiflags, target.libc or "gnu", facts, checks)
+    return details(target, bh, facts, {name: value for name, (value, _) in decided.items()})
+
+
+def render_pyconfig(target: Target, bh: BuildHeaders, facts: probe.TargetFacts,
+                    checks: cchecks.TargetChecks) -> str:
+    return pyc.render_pyconfig(bh.version, bh.abiflags, target.libc or "gnu", facts, checks,
+                               target.wheel_platform.split(".")[0])
