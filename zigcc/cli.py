@@ -44,9 +44,10 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--target", required=True, help="the target the wheels were built for")
     d = sub.add_parser("doctor", help="check zig, the cache and a compile per target")
     d.add_argument("--target", action="append", help="target to smoke-test (repeatable)")
-    from zigcc.frontend import matrix
+    from zigcc.frontend import describe, matrix
 
     matrix.add_parser(sub)
+    describe.add_parser(sub)
     return p
 
 
@@ -108,6 +109,10 @@ def run(argv: Sequence[str] | None, settings: Settings) -> int:
         from zigcc.frontend import matrix
 
         return matrix.main(args, settings)
+    if args.command == "describe":
+        from zigcc.frontend import describe
+
+        return describe.main(args, settings)
     if args.command == "which":
         print(toolchain(args.target, settings).tool(args.tool))
         return 0
