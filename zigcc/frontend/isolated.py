@@ -4,7 +4,8 @@ pypa/build's own environment always uses the interpreter running it; a target ma
 CPython 3.9 ... 3.13 side by side.  The venv is made by the build interpreter itself (no pip in
 it), and requirements are installed by this interpreter's pip with ``--python`` (pip >= 22.3),
 with the *build* machine's environment: no target variable reaches pip, so it picks wheels
-for the build machine.
+for the build machine.  A build interpreter this pip no longer supports (pip 26 needs 3.10+;
+a 3.9 build) gets the pip its own ``ensurepip`` bundles, in the venv.
 """
 
 from __future__ import annotations
@@ -31,6 +32,11 @@ class VenvEnv:
         self.path = Path(tempfile.mkdtemp(prefix="venv-", dir=parent))
         self._run([interpreter, "-m", "venv", "--without-pip", str(self.path)],
                   "create a venv")
+        self._pip = [sys.executable, "-m", "pip", "--python", self.python_executable]
+        if not pip_supports(venv_version(self.path)):
+            self._run([self.python_executable, "-m", "ensurepip", "--default-pip"],
+                      "install pip into the venv (this pip does not support its Python)")
+            self._pip = [self.python_executable, "-m", "pip"]
 
     @property
     def python_executable(self) -> str:
@@ -47,8 +53,7 @@ class VenvEnv:
         with tempfile.NamedTemporaryFile("w", suffix=".txt", dir=self.path, delete=False,
                                          encoding="utf-8") as req:
             req.write("\n".join(sorted(requirements)) + "\n")
-        self._run([sys.executable, "-m", "pip", "--python", self.python_executable, "install",
-                   "--no-warn-script-location", "--no-compile", "--no-input",
+        self._run([*self._pip, "install", "--no-warn-script-location", "--no-compile", "--no-input",
                    "--disable-pip-version-check", "-r", req.name],
                   "install the build requirements " + ", ".join(sorted(requirements)))
 
@@ -61,3 +66,30 @@ class VenvEnv:
         run = subprocess.run(cmd, env=env, stdout=self._log, stderr=subprocess.STDOUT)
         if run.returncode != 0:
             raise ZigccError(f"could not {what} (exit {run.returncode}); see the build log")
+
+
+def venv_version(venv: Path) -> str | None:
+    """The Python version a venv's ``pyvenv.cfg`` records (``version = 3.9.18``)."""
+    try:
+        text = (venv / "pyvenv.cfg").read_text(encoding="utf-8")
+    except OSError:
+        return None
+    for line in text.splitlines():
+        key, _, value = line.partition("=")
+        if key.strip() in ("version", "version_info"):
+            return value.strip()
+    return None
+
+
+def pip_supports(version: str | None) -> bool:
+    """True when the running pip's Requires-Python admits ``version`` (unknown: True)."""
+    from importlib.metadata import PackageNotFoundError, metadata
+
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    try:
+        requires = metadata("pip")["Requires-Python"]
+        return version is None or not requires or SpecifierSet(requires).contains(
+            version, prereleases=True)
+    except (PackageNotFoundError, InvalidSpecifier):
+        return True
