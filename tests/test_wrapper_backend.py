@@ -81,7 +81,7 @@ def test_native_with_every_frontend(project: str, frontend: str, zigcc_wheels: P
     assert run.stdout.strip() == "x86_64 0"
 
 
-@pytest.mark.parametrize("keys", ["zigcc", "system"])
+@pytest.mark.parametrize("keys", ["zigcc", "system", "target-only"])
 @pytest.mark.parametrize("project", sorted(WRAPPED))
 def test_cross_through_config_settings(project: str, keys: str, zigcc_wheels: Path,
                                        no_system_compiler: dict[str, str],
@@ -91,6 +91,10 @@ def test_cross_through_config_settings(project: str, keys: str, zigcc_wheels: Pa
     if keys == "zigcc":
         settings = [f"zigcc:target={tag}", f"zigcc:python={target_py.root}"]
         extra = 0
+    elif keys == "target-only":  # the target's CPython synthesized from the build's own
+        if sys.version_info[:2] != target_py.version:
+            pytest.skip(f"the build interpreter is not {target_py.version}")
+        settings, extra = [f"zigcc:target={tag}"], 0
     else:  # the draft PEP's keys: a Clang triple (lowest glibc), a sysroot, added flags
         settings = ["system:host=aarch64-unknown-linux-gnu", f"system:sysroot={target_py.root}",
                     "system:cflags=-DZT_EXTRA=7", "system:cxxflags=-DZT_EXTRA=7"]

@@ -43,7 +43,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
                    help="wheel platform tag or zig triple (repeatable; default: this "
                         "machine's arch at its lowest glibc)")
     b.add_argument("--python", action="append", dest="pythons", metavar="VER|DESCRIPTION",
-                   help="X.Y (the build interpreter itself, native targets) or the target's "
+                   help="X.Y (the build interpreter itself for native targets, a CPython "
+                        "synthesized from it for foreign ones) or the target's "
                         "Python: a sysroot, a pack, a dump or a build-details.json (repeatable)")
     b.add_argument("--build-python", metavar="EXE", help="the build interpreter (default: "
                    "pythonX.Y of the target's version on PATH or under pyenv)")
