@@ -3,6 +3,9 @@
 # Fast path: exec zig directly. An argument that a translation rule may change sends
 # the whole command line through flags.py (the Python slow path) instead.
 compile=
+# A build whose build interpreter is not zigcc's own names that interpreter's folders in
+# ZIGCC_HOST_DIRS: the slow path drops them like the build machine's (zigcc.flags.main).
+[ -z "${ZIGCC_HOST_DIRS-}" ] || exec @PYTHON@ -I -S @FLAGS_PY@ @TOOL@ "$@"
 for a do
   case $a in
     @PATTERNS@) exec @PYTHON@ -I -S @FLAGS_PY@ @TOOL@ "$@" ;;

@@ -217,3 +217,16 @@ def test_fast_path_is_a_superset(ctx: Context, args: list[str]) -> None:
     """If no argument matches the shim's patterns, translation must be the identity."""
     if not any(_fast_match(a, ctx) for a in args):
         assert translate(args, ctx) == args
+
+
+def test_a_build_interpreters_folders_are_dropped_too() -> None:
+    """ZIGCC_HOST_DIRS (set by the target environment) adds the build interpreter's folders
+    to those a cross build drops; a native build keeps everything."""
+    from zigcc.flags import with_host_dirs
+
+    cross = with_host_dirs(Context(arch="aarch64", cross=True),
+                           "/py/3.9/include/python3.9:/py/3.9/lib:relative")
+    args = ["-I/py/3.9/include/python3.9", "-I/proj/inc", "-L/py/3.9/lib", "-c", "m.c"]
+    assert translate(args, cross) == ["-I/proj/inc", "-c", "m.c"]
+    native = with_host_dirs(Context(arch="x86_64"), "/py/3.9/include/python3.9")
+    assert translate(args, native) == args

@@ -17,7 +17,7 @@ import debian
 import pytest
 import real_sdists
 from buildhelp import TARGETS, install_for, logs, run_in, wheels
-from conftest import PROJECTS
+from conftest import PROJECTS, ROOT
 
 pytestmark = pytest.mark.slow
 
@@ -150,3 +150,25 @@ def test_musllinux_wheel_in_a_real_musl_cpython(tmp_path: Path) -> None:
     modules = [n for n in os.listdir(site) if n.startswith("zt_sc")]
     assert all(n.endswith(real_suffix) for n in modules), (modules, real_suffix)
     shutil.rmtree(site)
+
+
+def test_old_distutils_gets_the_targets_headers(tmp_path: Path) -> None:
+    """setuptools < 60 on 3.9 uses the stdlib's distutils, which adds the *build*
+    interpreter's include folder (x86_64's pyconfig.h) whatever sysconfig says: the shims
+    drop it and the target's headers are found instead (an i686 build would otherwise stop
+    at pyport.h's LONG_BIT check, and an LP64 one would silently use x86_64's pyconfig.h)."""
+    src = shutil.copytree(ROOT / "examples" / "hello", tmp_path / "old")
+    (src / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["setuptools<60", "wheel"]\n'
+        'build-backend = "setuptools.build_meta"\n\n[project]\nname = "old"\nversion = "1.0"\n')
+    out = tmp_path / "wheelhouse"
+    done = _build(src, out, ["3.9"], ["manylinux_2_17_i686"])
+    assert done.returncode == 0, done.stdout[-3000:] + logs(out)[-3000:]
+    target_py = _interpreter("i386", (3, 9))
+    if target_py is None:
+        pytest.skip("no Debian bullseye i386 interpreter")
+    site = tmp_path / "site"
+    install_for(target_py, "manylinux_2_17_i686", site, wheels(out))
+    run = run_in(target_py, site, "import hello; print(hello.fib(90))", tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "2880067194370816120"

@@ -422,6 +422,17 @@ def is_link(args: Sequence[str]) -> bool:
 
 
 # ---- the shim's slow path ---------------------------------------------------------
+def with_host_dirs(ctx: Context, listed: str) -> Context:
+    """``ctx`` that also drops the folders ``listed`` (os.pathsep-separated; a target
+    environment names its build interpreter's prefix folders so: that interpreter is not the
+    one zigcc ran under, and its headers and pyconfig.h are the build machine's)."""
+    extra = tuple(os.path.normpath(d) for d in listed.split(os.pathsep) if d.startswith("/"))
+    if not extra or not ctx.cross:
+        return ctx
+    return ctx._replace(host_include_dirs=ctx.host_include_dirs + extra,
+                        host_lib_dirs=ctx.host_lib_dirs + extra)
+
+
 def main(argv: Sequence[str]) -> int:
     """Run as ``python -I -S flags.py TOOL ARGS...`` from a toolchain folder."""
     here = os.path.dirname(os.path.abspath(__file__))
@@ -433,6 +444,7 @@ def main(argv: Sequence[str]) -> int:
                   host_lib_dirs=tuple(c["host_lib_dirs"]),
                   system_include_dirs=tuple(c.get("system_include_dirs", ())),
                   system_lib_dirs=tuple(c.get("system_lib_dirs", ())))
+    ctx = with_host_dirs(ctx, os.environ.get("ZIGCC_HOST_DIRS", ""))
     tool, args = argv[0], list(argv[1:])
     base = list(conf["tools"][tool])
     if tool in ("cc", "c++"):

@@ -37,6 +37,10 @@ class VenvEnv:
             self._run([self.python_executable, "-m", "ensurepip", "--default-pip"],
                       "install pip into the venv (this pip does not support its Python)")
             self._pip = [self.python_executable, "-m", "pip"]
+            # ensurepip of 3.9 also installs setuptools 58: an isolated environment holds
+            # only what the project asks for (its setuptools>=N would be "satisfied").
+            self._run([*self._pip, "uninstall", "-y", "-q", "setuptools"],
+                      "remove ensurepip's setuptools")
 
     @property
     def python_executable(self) -> str:

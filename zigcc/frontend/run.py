@@ -10,6 +10,7 @@ out-dir.  Everything the build prints goes to its log file.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import tempfile
@@ -175,7 +176,30 @@ def hook_environ(target: Target, tp: TargetPython, prepared: Prepared,
         target, tp, tool_paths(prepared.toolchain), build_vars, prepared.include_dir,
         settings.cache_dir, prefix=str(prefix) if prefix.is_dir() else None,
         inherited_pythonpath=inherited_pythonpath)
-    return {**tenv.environ, **prepared.files.environ}, tenv.folder
+    drop = build_interpreter_dirs(build_vars, tp)
+    # With them dropped, old distutils' compiles find the target's headers on CPATH (searched
+    # after every -I, so a project's own headers still come first).
+    extra = {"ZIGCC_HOST_DIRS": os.pathsep.join(drop), "CPATH": prepared.include_dir} \
+        if drop else {}
+    return {**tenv.environ, **prepared.files.environ, **extra}, tenv.folder
+
+
+def build_interpreter_dirs(build_vars: Mapping[str, object], tp: TargetPython
+                           ) -> tuple[str, ...]:
+    """The build interpreter's header and library folders, when the target Python is not
+    that interpreter: old distutils (setuptools < 60 on 3.9-3.11) adds
+    ``<base_prefix>/include/python3.X`` whatever sysconfig says, and its pyconfig.h is the
+    build machine's.  The shims drop these folders (``ZIGCC_HOST_DIRS``)."""
+    own = str(build_vars.get("INCLUDEPY") or "")
+    if not own or (tp.include_dirs and os.path.normpath(tp.include_dirs[0])
+                   == os.path.normpath(own)):
+        return ()
+    keys = ("INCLUDEPY", "CONFINCLUDEPY", "LIBDIR", "LIBPL")
+    found = [str(build_vars[k]) for k in keys if build_vars.get(k)]
+    prefix = str(build_vars.get("prefix") or "")
+    if prefix:
+        found.append(os.path.join(prefix, "include"))
+    return tuple(dict.fromkeys(os.path.normpath(d) for d in found if d.startswith("/")))
 
 
 def _build(job: Job, log: IO[str]) -> Path:

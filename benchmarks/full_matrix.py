@@ -1,0 +1,89 @@
+"""The full matrix with no target interpreter: `zigcc build` of one real sdist for the seven
+manylinux arches + musllinux x86_64 and aarch64, x five CPythons (3.9-3.13, each target's
+Python synthesized from pyenv's), 45 wheels, -j 2 -- from empty zigcc and zig caches (cold)
+and again (warm) -- against one isolated native `pip wheel` of the same sdist with gcc.
+
+    python benchmarks/full_matrix.py [--sdist xxhash==4.1.0]
+
+Goal (issue 7): the warm matrix in <= 15x one native gcc build.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+import real_sdists  # noqa: E402
+
+TARGETS = ("manylinux_2_17_x86_64", "manylinux_2_17_aarch64", "manylinux_2_17_armv7l",
+           "manylinux_2_17_i686", "manylinux_2_19_ppc64le", "manylinux_2_17_s390x",
+           "manylinux_2_27_riscv64", "musllinux_1_2_x86_64", "musllinux_1_2_aarch64")
+PYTHONS = ("3.9", "3.10", "3.11", "3.12", "3.13")
+
+
+def matrix(sdist: Path, out: Path, env: dict[str, str]) -> float:
+    cmd = [sys.executable, "-m", "zigcc", "build", str(sdist), "--out-dir", str(out), "-j", "2"]
+    for target in TARGETS:
+        cmd += ["--target", target]
+    for python in PYTHONS:
+        cmd += ["--python", python]
+    start = time.perf_counter()
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    wheels = list(out.glob("*.whl"))
+    if done.returncode != 0 or len(wheels) != len(TARGETS) * len(PYTHONS):
+        failed = [line for line in done.stdout.splitlines()
+                  if line.startswith(("manylinux", "musllinux")) and not line.endswith(" ok")]
+        logs = "".join(log.read_text()[-1500:] for log in (out / ".zigcc" / "logs").glob("*.log")
+                       if not log.read_text().rstrip().endswith(": ok"))
+        raise SystemExit(f"zigcc build: {len(wheels)} wheels; failed:\n" + "\n".join(failed)
+                         + "\n" + logs)
+    return seconds
+
+
+def native_gcc(sdist: Path, work: Path) -> float:
+    """What a user runs natively: an isolated `pip wheel` with the system compiler."""
+    env = {k: v for k, v in os.environ.items() if k not in ("CC", "CXX", "LDSHARED", "CFLAGS")}
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w",
+                    str(work / "gcc"), str(sdist)], env=env, check=True)
+    return time.perf_counter() - start
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sdist", default="xxhash==4.1.0", help="NAME==VERSION of "
+                        "tests/real_sdists.py")
+    args = parser.parse_args()
+    name, version = args.sdist.split("==")
+    spec = next(s for s in real_sdists.SDISTS if (s.name, s.version) == (name, version))
+    sdist = real_sdists.ensure_sdist(spec)
+    with tempfile.TemporaryDirectory(prefix="zigcc-bench-matrix-") as tmp:
+        work = Path(tmp)
+        native_gcc(sdist, work)  # warm pip's caches for the build requirements
+        gcc = min(native_gcc(sdist, work) for _ in range(2))
+        env = {**os.environ, "ZIGCC_CACHE_DIR": str(work / "zigcc-cache"),
+               "ZIG_GLOBAL_CACHE_DIR": str(work / "zig-cache")}
+        cold = matrix(sdist, work / "cold", env)
+        warm = matrix(sdist, work / "warm", env)
+    wheels = len(TARGETS) * len(PYTHONS)
+    print(f"{args.sdist}: {wheels} wheels ({len(TARGETS)} targets x {len(PYTHONS)} "
+          "Pythons, synthesized), zigcc build -j 2")
+    print(f"{'run':<28}{'seconds':>9}{'s/wheel':>9}{'x native gcc':>14}")
+    print(f"{'one native gcc pip wheel':<28}{gcc:>9.1f}{gcc:>9.1f}{1:>14.2f}")
+    for label, seconds in (("matrix, cold caches", cold), ("matrix, warm caches", warm)):
+        print(f"{label:<28}{seconds:>9.1f}{seconds / wheels:>9.2f}{seconds / gcc:>14.2f}")
+    print(f"goal: warm <= 15x native gcc: {'met' if warm <= 15 * gcc else 'NOT met'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
