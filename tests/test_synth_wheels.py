@@ -172,3 +172,15 @@ def test_old_distutils_gets_the_targets_headers(tmp_path: Path) -> None:
     run = run_in(target_py, site, "import hello; print(hello.fib(90))", tmp_path)
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "2880067194370816120"
+
+
+def test_uv_as_the_installer(tmp_path: Path) -> None:
+    """ZIGCC_INSTALLER=uv installs the build requirements with uv (pypa/build's --installer)."""
+    out = tmp_path / "wheelhouse"
+    env = {**os.environ, "ZIGCC_INSTALLER": "uv"}
+    cmd = [sys.executable, "-m", "zigcc", "build", str(ROOT / "examples" / "hello"),
+           "--out-dir", str(out), "--python", "3.12", "--target", "manylinux_2_17_aarch64"]
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stdout[-3000:] + logs(out)[-3000:]
+    assert [w.name.split("-")[2] for w in wheels(out)] == ["cp312"]
+    assert " pip install --python " in logs(out) and "/uv" in logs(out)

@@ -6,6 +6,10 @@ it), and requirements are installed by this interpreter's pip with ``--python`` 
 with the *build* machine's environment: no target variable reaches pip, so it picks wheels
 for the build machine.  A build interpreter this pip no longer supports (pip 26 needs 3.10+;
 a 3.9 build) gets the pip its own ``ensurepip`` bundles, in the venv.
+
+``ZIGCC_INSTALLER=uv`` installs with uv instead (as pypa/build's ``--installer uv``): about
+five times faster per install.  uv reads no pip configuration, so ``PIP_FIND_LINKS``,
+``PIP_INDEX_URL`` and ``PIP_EXTRA_INDEX_URL`` are handed to it as their ``UV_`` equivalents.
 """
 
 from __future__ import annotations
@@ -33,7 +37,10 @@ class VenvEnv:
         self._run([interpreter, "-m", "venv", "--without-pip", str(self.path)],
                   "create a venv")
         self._pip = [sys.executable, "-m", "pip", "--python", self.python_executable]
-        if not pip_supports(venv_version(self.path)):
+        self._installer = installer(environ)
+        if self._installer is not None:
+            self._pip = [self._installer, "pip"]
+        elif not pip_supports(venv_version(self.path)):
             self._run([self.python_executable, "-m", "ensurepip", "--default-pip"],
                       "install pip into the venv (this pip does not support its Python)")
             self._pip = [self.python_executable, "-m", "pip"]
@@ -57,12 +64,18 @@ class VenvEnv:
         with tempfile.NamedTemporaryFile("w", suffix=".txt", dir=self.path, delete=False,
                                          encoding="utf-8") as req:
             req.write("\n".join(sorted(requirements)) + "\n")
+        if self._installer is not None:
+            self._run([*self._pip, "install", "--python", self.python_executable, "-r",
+                       req.name], "install the build requirements " +
+                      ", ".join(sorted(requirements)), uv_environ(self._environ))
+            return
         self._run([*self._pip, "install", "--no-warn-script-location", "--no-compile", "--no-input",
                    "--disable-pip-version-check", "-r", req.name],
                   "install the build requirements " + ", ".join(sorted(requirements)))
 
-    def _run(self, cmd: list[str], what: str) -> None:
-        env = {k: v for k, v in self._environ.items()
+    def _run(self, cmd: list[str], what: str, environ: Mapping[str, str] | None = None
+             ) -> None:
+        env = {k: v for k, v in (environ or self._environ).items()
                if k not in ("PYTHONPATH", "_PYTHON_HOST_PLATFORM",
                             "_PYTHON_SYSCONFIGDATA_NAME", "VIRTUAL_ENV")}
         self._log.write(f"$ {' '.join(cmd)}\n")
@@ -97,3 +110,34 @@ def pip_supports(version: str | None) -> bool:
             version, prereleases=True)
     except (PackageNotFoundError, InvalidSpecifier):
         return True
+
+
+def installer(environ: Mapping[str, str]) -> str | None:
+    """uv's executable when ``ZIGCC_INSTALLER=uv``; None for pip (the default)."""
+    import shutil
+
+    choice = environ.get("ZIGCC_INSTALLER", "pip")
+    if choice == "pip":
+        return None
+    if choice != "uv":
+        raise ZigccError(f"ZIGCC_INSTALLER={choice!r}: use pip (the default) or uv")
+    try:
+        from uv import find_uv_bin  # type: ignore[import-not-found,unused-ignore]
+
+        return str(find_uv_bin())
+    except (ImportError, FileNotFoundError):
+        found = shutil.which("uv", path=environ.get("PATH"))
+        if found is None:
+            raise ZigccError("ZIGCC_INSTALLER=uv but uv is not installed; "
+                             "pip install uv, or unset ZIGCC_INSTALLER") from None
+        return found
+
+
+def uv_environ(environ: Mapping[str, str]) -> dict[str, str]:
+    """``environ`` with pip's index settings also given to uv (unless uv's are set)."""
+    out = dict(environ)
+    for pip, uv in (("PIP_FIND_LINKS", "UV_FIND_LINKS"), ("PIP_INDEX_URL", "UV_INDEX_URL"),
+                    ("PIP_EXTRA_INDEX_URL", "UV_EXTRA_INDEX_URL")):
+        if environ.get(pip) and uv not in environ:
+            out[uv] = environ[pip].replace(" ", ",") if uv == "UV_FIND_LINKS" else environ[pip]
+    return out

@@ -19,6 +19,7 @@ from zigcc.config import Settings
 from zigcc.errors import ZigccError
 from zigcc.frontend import options as opts
 from zigcc.frontend import source
+from zigcc.frontend.isolated import installer
 from zigcc.frontend.run import (
     BuildSpec,
     Job,
@@ -74,6 +75,7 @@ def main(args: argparse.Namespace, settings: Settings) -> int:
         here = "{}.{}{}".format(*sys.version_info[:2], getattr(sys, "abiflags", ""))
         options = opts.from_sources(cli, settings.environ, table, [default_target(machine)],
                                     [here])
+        installer(settings.environ)  # a bad ZIGCC_INSTALLER: one line before any build
         specs = plan(options, machine, settings, work_root)
         if args.list:
             print(json.dumps([{"id": s.ident, "target": s.target.wheel_platform,
