@@ -13,6 +13,7 @@ import sys
 import venv
 from pathlib import Path
 
+import debian
 import pytest
 
 pytestmark = pytest.mark.slow
@@ -49,12 +50,6 @@ def cpp_project(folder: Path) -> Path:
     return folder
 
 
-def zig_cache(env: dict[str, str]) -> Path:
-    if env.get("ZIG_GLOBAL_CACHE_DIR"):
-        return Path(env["ZIG_GLOBAL_CACHE_DIR"])
-    return Path(env.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "zig"
-
-
 def entries(cache: Path) -> int:
     return sum(1 for _ in (cache / "o").iterdir()) if (cache / "o").is_dir() else 0
 
@@ -63,8 +58,11 @@ def test_second_isolated_build_rebuilds_nothing(zigcc_wheels: Path,
                                                 no_system_compiler: dict[str, str],
                                                 tmp_path: Path) -> None:
     src = cpp_project(tmp_path / "reuse")
-    env = {**no_system_compiler, "PIP_FIND_LINKS": str(zigcc_wheels)}
-    cache = zig_cache(env)
+    # A zig cache of this test's own (kept between runs): tests running alongside add
+    # entries to the shared one.
+    cache = debian.default_cache() / "zig-cache-isolated-reuse"
+    env = {**no_system_compiler, "PIP_FIND_LINKS": str(zigcc_wheels),
+           "ZIG_GLOBAL_CACHE_DIR": str(cache)}
     added = []
     for run in (1, 2):
         before = entries(cache)
