@@ -20,7 +20,7 @@ import pytest
 from zigcc import host, zigstore
 from zigcc.config import Settings
 from zigcc.errors import ZigccError
-from zigcc.python import interpreter, synth
+from zigcc.python import formats, interpreter, synth
 from zigcc.python.description import TargetPython, load
 from zigcc.targets import parse
 
@@ -146,7 +146,7 @@ def test_what_cannot_be_synthesized_is_refused(target: str, abiflags: str, messa
 
 
 def test_version_info() -> None:
-    assert synth.version_info((3, 13), "3.13.0rc2") == {
+    assert formats.release_info((3, 13), "3.13.0rc2") == {
         "major": 3, "minor": 13, "micro": 0, "releaselevel": "candidate", "serial": 2}
-    info = synth.version_info((3, 11), "3.11.7")
-    assert synth._hexversion(info) == 0x030B07F0
+    info = formats.release_info((3, 11), "3.11.7")
+    assert formats.hexversion(info) == 0x030B07F0

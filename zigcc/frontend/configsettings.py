@@ -139,14 +139,14 @@ def _target(ours: Mapping[str, str]) -> str | None:
             continue  # a triple names no glibc: the tag (or zigcc:target) pins it
         if other != first:
             raise _conflict(first_key, first_value, key, value,
-                            f"they name {first.wheel_platform.split('.')[0]} and "
-                            f"{other.wheel_platform.split('.')[0]}")
+                            f"they name {first.platform_tags[0]} and "
+                            f"{other.platform_tags[0]}")
     return parse_spec(first)
 
 
 def parse_spec(target: Target) -> str:
     """A spec :func:`zigcc.targets.parse` reads back as ``target``."""
-    return target.wheel_platform.split(".")[0]
+    return target.platform_tags[0]
 
 
 def host_triple_target(triple: str) -> str:

@@ -78,12 +78,17 @@ def extension_suffixes(tp: TargetPython) -> list[str]:
 
 def version_info(tp: TargetPython) -> dict[str, Any]:
     """``sys.version_info`` as a PEP 739 object, from ``version_full`` ('3.14.0rc1')."""
-    match = _RELEASE.match(tp.version_full)
-    same = match is not None and (int(match.group(1)), int(match.group(2))) == tp.version
+    return release_info(tp.version, tp.version_full)
+
+
+def release_info(version: tuple[int, int], full: str) -> dict[str, Any]:
+    """``sys.version_info`` of CPython ``version`` from ``platform.python_version()``."""
+    match = _RELEASE.match(full)
+    same = match is not None and (int(match.group(1)), int(match.group(2))) == version
     micro = int(match.group(3) or 0) if match and same else 0
     level = _LEVELS[match.group(4)] if match and same else "final"
     serial = int(match.group(5) or 0) if match and same else 0
-    return {"major": tp.version[0], "minor": tp.version[1], "micro": micro,
+    return {"major": version[0], "minor": version[1], "micro": micro,
             "releaselevel": level, "serial": serial}
 
 

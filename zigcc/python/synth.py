@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -29,14 +28,14 @@ from filelock import FileLock
 
 from zigcc.cachedir import publish
 from zigcc.errors import ZigccError
-from zigcc.python import cchecks, probe
+from zigcc.python import cchecks, formats, probe
 from zigcc.python import pyconfig as pyc
 from zigcc.python.description import from_pack
-from zigcc.python.dump import SCHEMA_VERSION, ZIGCC_FORMAT, interpreter_tags, render
+from zigcc.python.dump import render
 from zigcc.python.model import DETAILS_NAME, TargetPython
 from zigcc.targets import Target
 
-FORMAT = 1  # bump when a pack's content changes: cached packs of another format are stale
+FORMAT = 2  # bump when a pack's content changes: cached packs of another format are stale
 OPT = "-DNDEBUG -g -fwrapv -O3 -Wall"  # CPython's configure default for a release build
 BASECFLAGS = "-Wsign-compare"
 
@@ -65,7 +64,7 @@ class Identity:
 
 def check_synthesizable(target: Target, version: tuple[int, int], abiflags: str) -> None:
     if target.os != "linux":
-        raise ZigccError(f"{target.wheel_platform.split('.')[0]}: a target Python can be "
+        raise ZigccError(f"{target.platform_tags[0]}: a target Python can be "
                          "synthesized for Linux (manylinux, musllinux) only; pass a pack or "
                          "build-details.json made on the target")
     pyc.check_abiflags(version, abiflags)
@@ -106,63 +105,32 @@ def _macro_value(value: str | None) -> object:
     return value.strip('"')
 
 
-def details(target: Target, bh: BuildHeaders, facts: probe.TargetFacts,
-            macros: Mapping[str, str | None]) -> dict[str, Any]:
-    """The pack's build-details.json (PEP 739 with zigcc's facts), paths relative to it."""
+def describe(target: Target, bh: BuildHeaders, facts: probe.TargetFacts,
+             macros: Mapping[str, str | None], folder: str) -> TargetPython:
+    """The synthesized target Python, its headers in ``folder/include/python3.X``."""
     ident = identity(target, bh.version, bh.abiflags, facts)
-    ver = f"{bh.version[0]}.{bh.version[1]}"
-    headers = f"include/python{ver}{bh.abiflags}"
-    plats = list(target.platform_tags)
-    info = version_info(bh.version, bh.version_full)
-    pointer = facts.size("VOID_P")
-    zigcc: dict[str, Any] = {
-        "format": ZIGCC_FORMAT, "generator": "zigcc.synth", "pack": True,
-        "version_full": bh.version_full, "abiflags": bh.abiflags,
-        "EXT_SUFFIX": ident.ext_suffix, "SOABI": ident.soabi, "MULTIARCH": ident.multiarch,
-        "sysconfigdata_name": ident.sysconfigdata_name, "Py_GIL_DISABLED": "t" in bh.abiflags,
-        "Py_DEBUG": False, "pointer_size": pointer * 8, "byteorder": facts.byteorder,
-        "LDLIBRARY": None, "LIBDIR": None, "LIBPL": None, "Py_ENABLE_SHARED": False,
-        "pyconfig_dir": headers, "sysconfig_platform": ident.platform,
-        "platform_tags": plats, "tags": interpreter_tags(*bh.version, bh.abiflags, plats),
-        "origin": {"synthesized": True, "zig_target": target.zig_target},
-        "config_vars": config_vars(target, bh, ident, macros),
-    }
-    stable = [] if "t" in bh.abiflags else [".abi3.so"]
-    return {
-        "schema_version": SCHEMA_VERSION, "base_prefix": ".", "platform": ident.platform,
-        "language": {"version": ver, "version_info": info},
-        "implementation": {"name": "cpython", "version": info, "hexversion": _hexversion(info),
-                           "cache_tag": f"cpython-{bh.version[0]}{bh.version[1]}",
-                           "_multiarch": ident.multiarch},
-        "abi": {"flags": list(bh.abiflags), "extension_suffix": ident.ext_suffix,
-                **({"stable_abi_suffix": stable[0]} if stable else {})},
-        "suffixes": {"source": [".py"], "bytecode": [".pyc"],
-                     "extensions": [ident.ext_suffix, *stable, ".so"]},
-        "c_api": {"headers": headers},
-        "arbitrary_data": {"zigcc": zigcc},
-    }
+    headers = os.path.join(folder, "include", f"python{bh.version[0]}.{bh.version[1]}"
+                                              f"{bh.abiflags}")
+    return TargetPython(
+        implementation="cpython", version=bh.version, version_full=bh.version_full,
+        abiflags=bh.abiflags, platform=ident.platform, multiarch=ident.multiarch,
+        ext_suffix=ident.ext_suffix, soabi=ident.soabi, pointer_size=facts.size("VOID_P") * 8,
+        byteorder=facts.byteorder, gil_disabled="t" in bh.abiflags, debug=False,
+        include_dirs=(headers,), libdir=None, ldlibrary=None, libpython=None,
+        sysconfigdata_name=ident.sysconfigdata_name,
+        config_vars=config_vars(target, bh, ident, macros), source="zigcc.synth")
 
 
-_RELEASE = re.compile(r"(\d+)\.(\d+)\.(\d+)(?:(a|b|rc)(\d+))?\+?$")
-_LEVELS = {"a": ("alpha", 0xA), "b": ("beta", 0xB), "rc": ("candidate", 0xC),
-           None: ("final", 0xF)}
-
-
-def version_info(version: tuple[int, int], full: str) -> dict[str, Any]:
-    """``sys.version_info`` as PEP 739 writes it, from ``platform.python_version()``."""
-    match = _RELEASE.match(full)
-    if not match or (int(match.group(1)), int(match.group(2))) != version:
-        return {"major": version[0], "minor": version[1], "micro": 0,
-                "releaselevel": "final", "serial": 0}
-    level = _LEVELS[match.group(4)]
-    return {"major": version[0], "minor": version[1], "micro": int(match.group(3)),
-            "releaselevel": level[0], "serial": int(match.group(5) or 0)}
-
-
-def _hexversion(info: Mapping[str, Any]) -> int:
-    code = {name: code for name, code in _LEVELS.values()}[info["releaselevel"]]
-    return (int(info["major"]) << 24) | (int(info["minor"]) << 16) | \
-        (int(info["micro"]) << 8) | (code << 4) | int(info["serial"])
+def details(tp: TargetPython, target: Target, folder: str) -> dict[str, Any]:
+    """The pack's build-details.json: :func:`zigcc.python.formats.build_details` of ``tp``
+    with paths relative to the pack (which ``zigcc describe --pack`` may move)."""
+    data = formats.build_details(tp, target)
+    headers = os.path.relpath(data["c_api"]["headers"], folder)
+    data.update(base_prefix=".", c_api={"headers": headers})
+    data["arbitrary_data"]["zigcc"].update(
+        generator="zigcc.synth", pack=True, pyconfig_dir=headers,
+        origin={"synthesized": True, "zig_target": target.zig_target})
+    return data
 
 
 def write_pack(folder: Path, data: Mapping[str, Any], include_src: str, pyconfig: str) -> None:
@@ -210,7 +178,7 @@ def synthesize(target: Target, bh: BuildHeaders, zig: Path, cache: Path) -> Targ
     folder = cache / "synth" / "packs" / f"{target.ident}-{ver}-{key}"
 
     def fill(tmp: Path) -> None:
-        write_pack(tmp, pack_data(target, bh, facts, checks), bh.include_dir,
+        write_pack(tmp, pack_data(target, bh, facts, checks, str(folder)), bh.include_dir,
                    render_pyconfig(target, bh, facts, checks))
 
     publish(folder, DETAILS_NAME, fill)
@@ -218,12 +186,13 @@ def synthesize(target: Target, bh: BuildHeaders, zig: Path, cache: Path) -> Targ
 
 
 def pack_data(target: Target, bh: BuildHeaders, facts: probe.TargetFacts,
-              checks: cchecks.TargetChecks) -> dict[str, Any]:
+              checks: cchecks.TargetChecks, folder: str) -> dict[str, Any]:
     decided = pyc.values(bh.version, bh.abiflags, target.libc or "gnu", facts, checks)
-    return details(target, bh, facts, {name: value for name, (value, _) in decided.items()})
+    macros = {name: value for name, (value, _) in decided.items()}
+    return details(describe(target, bh, facts, macros, folder), target, folder)
 
 
 def render_pyconfig(target: Target, bh: BuildHeaders, facts: probe.TargetFacts,
                     checks: cchecks.TargetChecks) -> str:
     return pyc.render_pyconfig(bh.version, bh.abiflags, target.libc or "gnu", facts, checks,
-                               target.wheel_platform.split(".")[0])
+                               target.platform_tags[0])
