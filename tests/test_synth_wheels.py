@@ -66,11 +66,10 @@ def _wheel_for(out: Path, version: tuple[int, int], target: str) -> Path:
     return wheel
 
 
-@pytest.mark.parametrize("version", [(3, 11), (3, 13)], ids=["cp311", "cp313"])
-def test_c_and_cpp_project_on_six_arches(version: tuple[int, int], tmp_path: Path) -> None:
-    out = tmp_path / "wheelhouse"
-    done = _build(PROJECTS / "synth_ext", out, ["{}.{}".format(*version)], list(TARGETS.values()))
-    assert done.returncode == 0, done.stdout[-3000:] + logs(out)[-3000:]
+def _run_everywhere(out: Path, version: tuple[int, int], code: str, tmp_path: Path
+                    ) -> list[tuple[str, debian.DebianPython, subprocess.CompletedProcess[str]]]:
+    """Install each foreign arch's wheel of ``version`` for Debian's interpreter of that arch
+    (where Debian has that version) and run ``code`` there; every run must succeed."""
     ran = []
     for arch, target in TARGETS.items():
         wheel = _wheel_for(out, version, target)
@@ -79,14 +78,24 @@ def test_c_and_cpp_project_on_six_arches(version: tuple[int, int], tmp_path: Pat
             continue
         site = tmp_path / f"site-{arch}"
         install_for(target_py, target, site, [wheel])
-        run = run_in(target_py, site, CHECK, tmp_path)
+        run = run_in(target_py, site, code, tmp_path)
         assert run.returncode == 0, f"{arch}: {run.stderr}"
+        ran.append((arch, target_py, run))
+    return ran
+
+
+@pytest.mark.parametrize("version", [(3, 11), (3, 13)], ids=["cp311", "cp313"])
+def test_c_and_cpp_project_on_six_arches(version: tuple[int, int], tmp_path: Path) -> None:
+    out = tmp_path / "wheelhouse"
+    done = _build(PROJECTS / "synth_ext", out, ["{}.{}".format(*version)], list(TARGETS.values()))
+    assert done.returncode == 0, done.stdout[-3000:] + logs(out)[-3000:]
+    ran = _run_everywhere(out, version, CHECK, tmp_path)
+    for arch, target_py, run in ran:
         assert run.stdout.split() == ["ok", target_py.spec.byteorder,
                                       str(target_py.spec.pointer_size)], arch
-        ran.append(arch)
     # Debian has 3.11 for five of these arches and 3.13 for at least arm64, armhf, i386 and
     # riscv64 (ppc64el and s390x when the mirror has trixie's packages).
-    assert len(ran) >= 4, ran
+    assert len(ran) >= 4, [arch for arch, _, _ in ran]
 
 
 @pytest.mark.parametrize("version", [(3, 11), (3, 13)], ids=["cp311", "cp313"])
@@ -97,18 +106,8 @@ def test_real_sdist_without_target_interpreter(version: tuple[int, int], tmp_pat
     out = tmp_path / "wheelhouse"
     done = _build(path, out, ["{}.{}".format(*version)], list(TARGETS.values()))
     assert done.returncode == 0, done.stdout[-3000:] + logs(out)[-3000:]
-    ran = []
-    for arch, target in TARGETS.items():
-        wheel = _wheel_for(out, version, target)
-        target_py = _interpreter(arch, version)
-        if target_py is None:
-            continue
-        site = tmp_path / f"site-{arch}"
-        install_for(target_py, target, site, [wheel])
-        run = run_in(target_py, site, sdist.smoke, tmp_path)
-        assert run.returncode == 0, f"{arch}: {run.stderr}"
-        ran.append(arch)
-    assert len(ran) >= 4, ran
+    ran = _run_everywhere(out, version, sdist.smoke, tmp_path)
+    assert len(ran) >= 4, [arch for arch, _, _ in ran]
 
 
 def test_five_pythons_for_aarch64(tmp_path: Path) -> None:
