@@ -7,6 +7,7 @@ import os
 import platform
 import sys
 import sysconfig
+from collections.abc import Mapping
 from pathlib import Path
 
 from zigcc.errors import ZigccError
@@ -92,12 +93,14 @@ def host_dirs(multiarch: str | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
     for prefix in {sys.base_prefix, sys.base_exec_prefix, sys.prefix, sys.exec_prefix}:
         includes.add(os.path.join(prefix, "include"))
         libs.add(os.path.join(prefix, "lib"))
-    for name in ("INCLUDEPY", "CONFINCLUDEPY"):
-        value = sysconfig.get_config_var(name)
-        if value:
-            includes.add(str(value))
-    for name in ("LIBDIR", "LIBPL"):
-        value = sysconfig.get_config_var(name)
-        if value:
-            libs.add(str(value))
+    own_includes, own_libs = interpreter_dirs(sysconfig.get_config_vars())
+    includes.update(own_includes)
+    libs.update(own_libs)
     return tuple(sorted(includes)), tuple(sorted(libs))
+
+
+def interpreter_dirs(config_vars: Mapping[str, object]) -> tuple[list[str], list[str]]:
+    """(header folders, library folders) a CPython's config vars name."""
+    def named(*keys: str) -> list[str]:
+        return [str(config_vars[k]) for k in keys if config_vars.get(k)]
+    return named("INCLUDEPY", "CONFINCLUDEPY"), named("LIBDIR", "LIBPL")

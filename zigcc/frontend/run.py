@@ -194,8 +194,8 @@ def build_interpreter_dirs(build_vars: Mapping[str, object], tp: TargetPython
     if not own or (tp.include_dirs and os.path.normpath(tp.include_dirs[0])
                    == os.path.normpath(own)):
         return ()
-    keys = ("INCLUDEPY", "CONFINCLUDEPY", "LIBDIR", "LIBPL")
-    found = [str(build_vars[k]) for k in keys if build_vars.get(k)]
+    includes, libs = host.interpreter_dirs(build_vars)
+    found = [*includes, *libs]
     prefix = str(build_vars.get("prefix") or "")
     if prefix:
         found.append(os.path.join(prefix, "include"))
