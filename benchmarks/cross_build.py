@@ -42,11 +42,12 @@ sys.path.insert(0, str(Path(__file__).parent.parent / "tests"))
 import bench_matrix
 import debian
 
-from zigcc import crossbuild
-from zigcc.cli import toolchain
 from zigcc.config import Settings
-from zigcc.envvars import build_env
+from zigcc.python import compat
 from zigcc.python import description as pytarget
+from zigcc.targetenv import headers
+from zigcc.toolchain.envvars import build_env
+from zigcc.toolchain.folder import toolchain
 
 TAG = "manylinux_2_17_aarch64"
 BINFMT = Path("/proc/sys/fs/binfmt_misc")
@@ -84,8 +85,8 @@ def run(runs: int, sdist: str, cache: Path, work: Path) -> int:
     root = debian.ensure_packages("arm64", ["gcc-12", "libc6-dev"], cache)
     settings = Settings.from_env(os.environ)
     tp = pytarget.from_sysroot(target_py.root)
-    target = crossbuild.target_for(tp)
-    cross = crossbuild.python_env(tp, target, crossbuild.prepare(tp, target, settings.cache_dir))
+    target = compat.target_for(tp)
+    cross = headers.python_env(tp, target, headers.prepare(tp, target, settings.cache_dir))
     gcc = emulated_gcc(root, work)
     ways: dict[str, dict[str, str]] = {
         "(1) system gcc, native": {},
@@ -245,9 +246,9 @@ def cold_build(src: Path, work: Path, tp: pytarget.TargetPython) -> float:
     caches = Path(tempfile.mkdtemp(dir=work))
     settings = Settings(caches / "zigcc")
     start = time.perf_counter()
-    target = crossbuild.target_for(tp)
+    target = compat.target_for(tp)
     env = {**build_env(toolchain(TAG, settings)),
-           **crossbuild.python_env(tp, target, crossbuild.prepare(tp, target, settings.cache_dir)),
+           **headers.python_env(tp, target, headers.prepare(tp, target, settings.cache_dir)),
            "ZIG_GLOBAL_CACHE_DIR": str(caches / "zig")}
     build(src, env, work)
     return time.perf_counter() - start

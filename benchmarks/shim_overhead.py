@@ -18,10 +18,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from zigcc import host
-from zigcc.cli import toolchain
 from zigcc.config import Settings
-from zigcc.toolchain import base_args
+from zigcc.toolchain import installed
+from zigcc.toolchain.folder import base_args, toolchain
 
 SOURCE = "#include <stdio.h>\n#include <math.h>\nint f(double x) { printf(\"%f\", sqrt(x)); return 0; }\n"
 
@@ -31,7 +30,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=25)
     runs = parser.parse_args().runs
     tc = toolchain("native", Settings.from_env(os.environ))
-    zig = host.zig_binary()
+    zig = installed.zig_binary()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         (work / "t.c").write_text(SOURCE)

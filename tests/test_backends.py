@@ -13,11 +13,11 @@ import pytest
 from elftools.elf.elffile import ELFFile
 from elftools.elf.sections import SymbolTableSection
 
-from zigcc import host
 from zigcc.backends import cmake, meson
-from zigcc.flags import Context
-from zigcc.targets import Target, parse
-from zigcc.toolchain import Toolchain, materialise, render
+from zigcc.target.model import Target, parse
+from zigcc.toolchain import installed
+from zigcc.toolchain.flags import Context
+from zigcc.toolchain.folder import Toolchain, materialise, render
 
 TOOLS = ("cc", "c++", "ar", "ranlib", "strip", "objcopy")
 TARGETS = {
@@ -154,8 +154,8 @@ def test_render_has_strip_and_objcopy(tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def real_tc(tmp_path_factory: pytest.TempPathFactory) -> Toolchain:
-    return materialise(parse("manylinux_2_17_aarch64"), host.zig_binary(),
-                       host.python_binary(), tmp_path_factory.mktemp("cache"), CTX)
+    return materialise(parse("manylinux_2_17_aarch64"), installed.zig_binary(),
+                       installed.python_binary(), tmp_path_factory.mktemp("cache"), CTX)
 
 
 def test_strip_refuses_what_it_cannot_do(real_tc: Toolchain, tmp_path: Path) -> None:
@@ -189,8 +189,8 @@ PyMODINIT_FUNC PyInit_zm(void) { return PyModule_Create(&D); }
 
 
 def _toolchain(spec: str) -> Toolchain:
-    from zigcc.cli import toolchain
     from zigcc.config import Settings
+    from zigcc.toolchain.folder import toolchain
 
     return toolchain(spec, Settings.from_env(os.environ))
 
@@ -233,7 +233,7 @@ def test_strip_and_objcopy_real_modules(spec: str, tmp_path: Path,
          tmp_path, env)
     # The shims link with -Wl,--strip-debug; link once with zig itself to keep debug info.
     _run([str(tc.tool("cc")), "-shared", "m.o", "-o", "shim.so"], tmp_path, env)
-    _run([str(host.zig_binary()), "cc", "-target", tc.target.zig_target, "-shared", "m.o",
+    _run([str(installed.zig_binary()), "cc", "-target", tc.target.zig_target, "-shared", "m.o",
           "-o", "debug.so"], tmp_path, env)
     machine, names, dyn = _elf(tmp_path / "debug.so")
     assert machine == ELF_MACHINE[arch]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from zigcc.targets import MAX_GLIBC
+from zigcc.target.model import MAX_GLIBC
 
 ROOT = Path(__file__).parent.parent
 

@@ -30,7 +30,7 @@ from buildhelp import (
 )
 from conftest import PROJECTS
 
-from zigcc.targets import parse
+from zigcc.target.model import parse
 
 pytestmark = pytest.mark.slow
 

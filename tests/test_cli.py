@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from zigcc import host
-from zigcc.envvars import format_env
+from zigcc.toolchain import installed
+from zigcc.toolchain.envvars import format_env
 
 
 def zigcc(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -30,7 +30,7 @@ def test_env_sh_is_safe_to_eval(cache_env: dict[str, str]) -> None:
     script = out.stdout + '\nprintf "%s\\n" "$CC" "$LDSHARED" "$ZIGCC_TARGET"'
     shown = subprocess.run(["sh", "-c", script], capture_output=True, text=True, check=True)
     cc, ldshared, target = shown.stdout.splitlines()
-    zig = f"zig-{host.zig_version()}"  # folders are keyed by the zig that renders them
+    zig = f"zig-{installed.zig_version()}"  # folders are keyed by the zig that renders them
     # The cache path holds a space, which setuptools would split CC on: a space-free link.
     assert not any(c.isspace() for c in cc), cc
     assert Path(cc).resolve() == (Path(cache_env["ZIGCC_CACHE_DIR"]) / "toolchains" / zig /
@@ -66,7 +66,7 @@ def test_fish_quoting_round_trips_if_fish_exists() -> None:
 
 def test_which(cache_env: dict[str, str]) -> None:
     out = zigcc("which", "c++", "--target", "win_amd64", env=cache_env)
-    real = (Path(cache_env["ZIGCC_CACHE_DIR"]) / "toolchains" / f"zig-{host.zig_version()}" /
+    real = (Path(cache_env["ZIGCC_CACHE_DIR"]) / "toolchains" / f"zig-{installed.zig_version()}" /
             "x86_64-windows-gnu/c++")
     assert Path(out.stdout.strip()).resolve() == real.resolve()
 

@@ -9,7 +9,7 @@ import pytest
 
 from zigcc.errors import ZigccError
 from zigcc.frontend.configsettings import host_triple_target, parse_settings
-from zigcc.targets import parse
+from zigcc.target.model import parse
 
 TRIPLES = {
     "x86_64-unknown-linux-gnu": "manylinux_2_17_x86_64",

@@ -20,11 +20,11 @@ import debian
 import pytest
 from conftest import PROJECTS
 
-from zigcc import wheelcheck
-from zigcc.host import zig_binary
 from zigcc.python import description as pytarget
 from zigcc.python import dump
-from zigcc.targets import parse
+from zigcc.target.model import parse
+from zigcc.toolchain.installed import zig_binary
+from zigcc.verify import wheelcheck
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).parent.parent
@@ -112,7 +112,7 @@ def test_cross_build_runs_on_real_cpython(arch: str, no_system_compiler: dict[st
         assert len(elves) == 1
         (elf,) = elves
         assert elf.name.endswith(target_py.ext_suffix)
-        assert elf.machine == wheelcheck.MACHINES[target.arch][0]
+        assert elf.machine == target.info.elf
         assert elf.max_glibc is not None and elf.max_glibc <= target.libc_version
         _assert_no_build_machine_paths(wheel, [str(tmp_path), sys.base_prefix, "/usr/include",
                                                str(target_py.root), str(zig_binary().parent),

@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from zigcc import crossbuild
 from zigcc.errors import ZigccError
+from zigcc.python import compat
 from zigcc.python import description as pytarget
-from zigcc.targets import parse
+from zigcc.target.model import parse
+from zigcc.targetenv import headers
 
 HERE = pytarget.from_running_interpreter()
 
@@ -25,18 +26,18 @@ def _native_tag() -> str:
 
 
 def test_target_for_uses_the_arch_floor() -> None:
-    assert crossbuild.target_for(dataclasses.replace(HERE, platform="linux-riscv64")
+    assert compat.target_for(dataclasses.replace(HERE, platform="linux-riscv64")
                                  ).zig_target == "riscv64-linux-gnu.2.27"
-    assert crossbuild.target_for(dataclasses.replace(HERE, platform="linux-armv7l")
+    assert compat.target_for(dataclasses.replace(HERE, platform="linux-armv7l")
                                  ).wheel_platform == "manylinux_2_17_armv7l.manylinux2014_armv7l"
     with pytest.raises(ZigccError, match="pass --target"):
-        crossbuild.target_for(dataclasses.replace(HERE, platform="macosx-11.0-arm64"))
+        compat.target_for(dataclasses.replace(HERE, platform="macosx-11.0-arm64"))
     # A musl Python (CPython names it *-linux-musl) gets a musllinux target.
     musl = dataclasses.replace(HERE, platform="linux-aarch64", multiarch="aarch64-linux-musl",
                                ext_suffix=".cpython-313-aarch64-linux-musl.so")
-    assert crossbuild.target_for(musl).wheel_platform == "musllinux_1_2_aarch64"
+    assert compat.target_for(musl).wheel_platform == "musllinux_1_2_aarch64"
     with pytest.raises(ZigccError, match="must agree"):
-        crossbuild.check_compatible(musl, parse("manylinux_2_17_aarch64"), HERE.version,
+        compat.check_compatible(musl, parse("manylinux_2_17_aarch64"), HERE.version,
                                     HERE.abiflags)
 
 
@@ -50,7 +51,7 @@ def test_incompatible_target_pythons_are_refused(change: dict[str, object], targ
                                                  message: str) -> None:
     tp = dataclasses.replace(HERE, **change)  # type: ignore[arg-type]
     with pytest.raises(ZigccError, match=message.replace(".", r"\.").replace("(", r"\(")):
-        crossbuild.check_compatible(tp, parse(target or _native_tag()), sys.version_info[:2],
+        compat.check_compatible(tp, parse(target or _native_tag()), sys.version_info[:2],
                                     sys.abiflags)
 
 
@@ -64,8 +65,8 @@ def test_prepare_merges_the_real_pyconfig_and_writes_the_dist_config(tmp_path: P
     (real / "pyconfig.h").write_text("#define SIZEOF_LONG 8\n")
     tp = dataclasses.replace(HERE, include_dirs=(str(main), str(real)), source=str(tmp_path))
     target = parse(_native_tag())
-    folder = crossbuild.prepare(tp, target, tmp_path / "cache")
-    assert crossbuild.prepare(tp, target, tmp_path / "cache") == folder  # cached
+    folder = headers.prepare(tp, target, tmp_path / "cache")
+    assert headers.prepare(tp, target, tmp_path / "cache") == folder  # cached
     assert folder.stat().st_mode & 0o777 == 0o755  # like the toolchain folders
     inc = folder / "include" / "python{}.{}{}".format(*tp.version, tp.abiflags)
     assert (inc / "pyconfig.h").read_text() == "#define SIZEOF_LONG 8\n"
@@ -74,7 +75,7 @@ def test_prepare_merges_the_real_pyconfig_and_writes_the_dist_config(tmp_path: P
     cfg.read(folder / "setup.cfg")
     assert cfg["build_ext"]["include_dirs"] == str(inc)
     assert cfg["bdist_wheel"]["plat_name"] == target.platform_tags[0]
-    env = crossbuild.python_env(tp, target, folder)
+    env = headers.python_env(tp, target, folder)
     assert env["SETUPTOOLS_EXT_SUFFIX"] == tp.ext_suffix
     assert env["DIST_EXTRA_CONFIG"] == str(folder / "setup.cfg")
     # Never CFLAGS: distutils would replace the interpreter's -DNDEBUG -O3 with it.
@@ -84,7 +85,7 @@ def test_prepare_merges_the_real_pyconfig_and_writes_the_dist_config(tmp_path: P
 def test_prepare_without_headers_says_what_to_install(tmp_path: Path) -> None:
     tp = dataclasses.replace(HERE, include_dirs=(str(tmp_path / "none"),), source="/x/sysroot")
     with pytest.raises(ZigccError, match=r"/x/sysroot: no Python\.h in .*none; .*libpython3\.X-dev"):
-        crossbuild.prepare(tp, parse(_native_tag()), tmp_path)
+        headers.prepare(tp, parse(_native_tag()), tmp_path)
     assert not any((tmp_path / "pythons").iterdir())  # nothing half written
 
 

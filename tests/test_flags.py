@@ -9,7 +9,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from zigcc.flags import Context, fast_patterns, parse_response_file, translate, zig_response_text
+from zigcc.toolchain.flags import (
+    Context,
+    fast_patterns,
+    parse_response_file,
+    translate,
+    zig_response_text,
+)
 
 AARCH64 = Context(arch="aarch64")
 X86_64 = Context(arch="x86_64")
@@ -222,7 +228,7 @@ def test_fast_path_is_a_superset(ctx: Context, args: list[str]) -> None:
 def test_a_build_interpreters_folders_are_dropped_too() -> None:
     """ZIGCC_HOST_DIRS (set by the target environment) adds the build interpreter's folders
     to those a cross build drops; a native build keeps everything."""
-    from zigcc.flags import with_host_dirs
+    from zigcc.toolchain.flags import with_host_dirs
 
     cross = with_host_dirs(Context(arch="aarch64", cross=True),
                            "/py/3.9/include/python3.9:/py/3.9/lib:relative")

@@ -21,12 +21,13 @@ import pytest
 from elftools.elf.elffile import ELFFile
 from test_dump import validate_pep739
 
-from zigcc import targetenv
 from zigcc.errors import ZigccError
 from zigcc.python import description
 from zigcc.python import formats as fmts
 from zigcc.python.model import TargetPython
-from zigcc.targets import Target, parse
+from zigcc.target import host
+from zigcc.target.model import Target, parse
+from zigcc.targetenv import headers, sysconfigdata
 
 CACHE = Path.home() / ".cache" / "zigcc-tests"
 # Debian arch -> the zigcc target a wheel for it is built for.
@@ -256,19 +257,17 @@ def test_sysconfigdata_is_the_target_environments_module(tmp_path: Path) -> None
     tp, target = _sysroot("bookworm-arm64")
     tools = {"cc": "/tc/cc", "c++": "/tc/c++", "ar": "/tc/ar"}
     build = {"HAVE_FORK": 1, "prefix": "/opt/py"}
-    text = fmts.render(tp, target, "sysconfigdata", include_dir=str(tmp_path),
-                       build_vars=build, tools=tools)
-    expected = targetenv.render_sysconfigdata(
-        targetenv.sysconfig_vars(target, tp, tools, build, str(tmp_path)), target)
+    text = sysconfigdata.render_module(tp, target, str(tmp_path), build_vars=build, tools=tools)
+    expected = sysconfigdata.render_sysconfigdata(
+        sysconfigdata.sysconfig_vars(target, tp, tools, build, str(tmp_path)), target)
     assert text == expected
-    variables = _build_time_vars(fmts.render(tp, target, "sysconfigdata",
-                                             include_dir=str(tmp_path)))
+    variables = _build_time_vars(sysconfigdata.render_module(tp, target, str(tmp_path)))
     assert variables["EXT_SUFFIX"] == ".cpython-311-aarch64-linux-gnu.so"
     assert variables["MULTIARCH"] == "aarch64-linux-gnu"
     assert variables["INCLUDEPY"] == str(tmp_path)
     assert variables["CC"] == "zig cc -target aarch64-linux-gnu.2.17 -mcpu=generic"
     with pytest.raises(ZigccError, match="format 'sysconfigdata' takes one header folder"):
-        fmts.render(tp, target, "sysconfigdata")
+        sysconfigdata.render_module(tp, target)
 
 
 def _build_time_vars(text: str) -> dict[str, Any]:
@@ -319,7 +318,7 @@ def test_unknown_format_and_field() -> None:
     with pytest.raises(ZigccError) as err:
         fmts.render(tp, target, "cmake")
     assert str(err.value) == ("unknown format 'cmake'; known formats: build-details, meson, "
-                              "pyo3, maturin, sysconfigdata")
+                              "pyo3, maturin")
     with pytest.raises(ZigccError) as err:
         fmts.lookup(tp, target, "SOABI")
     message = str(err.value)
@@ -369,15 +368,16 @@ def test_meson_cross_build_with_build_config(name: str, tmp_path: Path,
     if version is None or version < (1, 10):
         pytest.skip("meson >= 1.10 (python.build_config) and ninja are needed")
     tp, target = _sysroot(name)
-    from zigcc import cli, config, crossbuild, host
+    from zigcc import config
     from zigcc.backends import meson
+    from zigcc.toolchain.folder import toolchain_for
 
-    tc = cli.toolchain_for(target, host.detect(), config.Settings.from_env(os.environ))
+    tc = toolchain_for(target, host.detect(), config.Settings.from_env(os.environ))
     tools = {n: tc.tool(n) for n in ("cc", "c++", "ar", "ranlib", "strip", "objcopy")}
     cross = tmp_path / "cross.ini"
     cross.write_text(meson.cross_file(target, tools, python=sys.executable), encoding="utf-8")
     minor = f"{tp.version[0]}.{tp.version[1]}"
-    include = crossbuild.prepare(tp, target, tmp_path / "cache") / "include" / f"python{minor}"
+    include = headers.prepare(tp, target, tmp_path / "cache") / "include" / f"python{minor}"
     build_config = tmp_path / "build config.json"
     build_config.write_text(fmts.render(tp, target, "meson", include_dir=str(include)),
                             encoding="utf-8")

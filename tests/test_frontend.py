@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from zigcc.backends import wiring
 from zigcc.errors import ZigccError
-from zigcc.frontend import backendcfg, options
+from zigcc.frontend import options
 from zigcc.frontend.matrix import default_target
 from zigcc.python import interpreter as buildpython
-from zigcc.targets import Host
+from zigcc.target.model import Host
 
 ROOT = Path(__file__).parent.parent
 EXAMPLE = ROOT / "examples" / "hello"
@@ -53,14 +54,14 @@ def test_bad_pyproject_tables(table: dict[str, object], words: str) -> None:
 
 
 def test_backend_config_settings_are_added_not_replacing_the_users() -> None:
-    files = backendcfg.BackendFiles(Path("/t/toolchain.cmake"), Path("/t/cross.ini"))
-    meson = backendcfg.config_settings("mesonpy", files, {"setup-args": "-Dfoo=1"})
+    files = wiring.BackendFiles(Path("/t/toolchain.cmake"), Path("/t/cross.ini"))
+    meson = wiring.config_settings("mesonpy", files, {"setup-args": "-Dfoo=1"})
     assert meson == {"setup-args": ["-Dfoo=1", "--cross-file=/t/cross.ini"]}
-    cmake = backendcfg.config_settings("scikit_build_core.build", files, {})
+    cmake = wiring.config_settings("scikit_build_core.build", files, {})
     assert cmake == {"cmake.define.CMAKE_TOOLCHAIN_FILE": "/t/toolchain.cmake",
                      "cmake.define.CMAKE_POLICY_DEFAULT_CMP0190": "NEW",
                      "cmake.version": ">=4.1"}
-    assert backendcfg.config_settings("setuptools.build_meta", files, {"a": "b"}) == {"a": "b"}
+    assert wiring.config_settings("setuptools.build_meta", files, {"a": "b"}) == {"a": "b"}
 
 
 def test_build_python_candidates(tmp_path: Path) -> None:

@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from zigcc import host, wheelcheck
-from zigcc.flags import Context
-from zigcc.targets import parse
-from zigcc.toolchain import Toolchain, materialise
+from zigcc.target.model import parse
+from zigcc.toolchain import installed
+from zigcc.toolchain.flags import Context
+from zigcc.toolchain.folder import Toolchain, materialise
+from zigcc.verify import wheelcheck
 
 X86_SOURCE = r"""
 #include <immintrin.h>
@@ -82,7 +83,7 @@ MACROS = "#if defined(__CRC32__) || defined(__XSAVE__) || defined(__SSE4_2__)\n#
 def _toolchain(name: str, tmp_path: Path) -> Toolchain:
     target = parse(name)
     native = target.arch == platform.machine()
-    return materialise(target, host.zig_binary(), host.python_binary(), tmp_path / "cache",
+    return materialise(target, installed.zig_binary(), installed.python_binary(), tmp_path / "cache",
                        Context(arch=target.arch, cross=not native))
 
 

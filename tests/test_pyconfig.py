@@ -21,13 +21,14 @@ from pathlib import Path
 import debian
 import pytest
 
-from zigcc import host, zigstore
 from zigcc.config import Settings
 from zigcc.errors import ZigccError
 from zigcc.python import pyconfig, pyconfig_table
 from zigcc.python.cchecks import TargetChecks
 from zigcc.python.probe import TargetFacts, probe
-from zigcc.targets import parse
+from zigcc.target import host
+from zigcc.target.model import parse
+from zigcc.toolchain import installed
 
 # Every macro whose value differs between architectures in the real headers, plus the build
 # options Python.h reads that change struct layouts or inline code: all must equal the real.
@@ -132,7 +133,7 @@ def _need(path: Path, spec: str) -> None:
 @functools.lru_cache(maxsize=1)
 def _zig() -> Path:
     settings = Settings.from_env(os.environ)
-    return zigstore.stable_zig(host.zig_binary(), settings.cache_dir, host.zig_version())
+    return installed.stable_zig(installed.zig_binary(), settings.cache_dir, installed.zig_version())
 
 
 def _cc(spec: str) -> list[str]:

@@ -11,7 +11,7 @@ import pytest
 from buildhelp import TARGETS, install_for, logs, members, run_in, wheels, zigcc_build
 from real_sdists import SDISTS, Sdist, ensure_sdist
 
-from zigcc.targets import parse
+from zigcc.target.model import parse
 
 pytestmark = pytest.mark.slow
 TAG = TARGETS["arm64"]

@@ -13,8 +13,8 @@ import pytest
 from buildhelp import TARGETS, logs, wheels, zigcc_build
 from conftest import PROJECTS
 
-from zigcc import host
 from zigcc.frontend.matrix import default_target
+from zigcc.target import host
 
 pytestmark = pytest.mark.slow
 

@@ -16,9 +16,9 @@ from packaging.utils import parse_wheel_filename
 from test_wheelcheck import A64, MODULE_C, make_wheel, record_line, zigcc_cc
 
 from zigcc.errors import ZigccError
-from zigcc.retag import retag
-from zigcc.targets import parse
-from zigcc.wheelcheck import problems
+from zigcc.target.model import parse
+from zigcc.verify.retag import retag
+from zigcc.verify.wheelcheck import problems
 
 NEW = "manylinux_2_17_aarch64.manylinux2014_aarch64"
 META = "m-1.0.dist-info"

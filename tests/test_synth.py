@@ -17,12 +17,12 @@ from pathlib import Path
 import debian
 import pytest
 
-from zigcc import host, zigstore
 from zigcc.config import Settings
 from zigcc.errors import ZigccError
 from zigcc.python import formats, interpreter, synth
 from zigcc.python.description import TargetPython, load
-from zigcc.targets import parse
+from zigcc.target.model import parse
+from zigcc.toolchain import installed
 
 pytestmark = pytest.mark.slow
 
@@ -40,7 +40,7 @@ PATH_VARS = ("INCLUDEPY", "CONFINCLUDEPY", "LIBDIR", "LIBPL", "prefix")
 @pytest.fixture(scope="module")
 def zig() -> Path:
     settings = Settings.from_env(os.environ)
-    return zigstore.stable_zig(host.zig_binary(), settings.cache_dir, host.zig_version())
+    return installed.stable_zig(installed.zig_binary(), settings.cache_dir, installed.zig_version())
 
 
 def _pyenv(version: tuple[int, int]) -> interpreter.BuildPython:

@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from zigcc import targetenv
 from zigcc.python import description as pytarget
-from zigcc.targets import parse
+from zigcc.target.model import parse
+from zigcc.targetenv import environment, sysconfigdata
 
 AARCH64 = parse("manylinux_2_17_aarch64")
 TOOLS = {"cc": "/tc/cc", "c++": "/tc/c++", "ar": "/tc/ar", "ranlib": "/tc/ranlib"}
@@ -52,7 +52,7 @@ BUILD_VARS: dict[str, object] = {
 
 
 def test_every_build_key_kept_with_the_targets_values() -> None:
-    out = targetenv.sysconfig_vars(AARCH64, _target(), TOOLS, BUILD_VARS, INCLUDE)
+    out = sysconfigdata.sysconfig_vars(AARCH64, _target(), TOOLS, BUILD_VARS, INCLUDE)
     assert set(BUILD_VARS) <= set(out)
     assert out["HAVE_FORK"] == 1
     assert out["EXT_SUFFIX"] == ".cpython-311-aarch64-linux-gnu.so"
@@ -64,7 +64,7 @@ def test_every_build_key_kept_with_the_targets_values() -> None:
 
 
 def test_toolchain_and_optimisation() -> None:
-    out = targetenv.sysconfig_vars(AARCH64, _target(), TOOLS, BUILD_VARS, INCLUDE)
+    out = sysconfigdata.sysconfig_vars(AARCH64, _target(), TOOLS, BUILD_VARS, INCLUDE)
     assert out["CC"] == "/tc/cc" and out["CXX"] == "/tc/c++" and out["AR"] == "/tc/ar"
     assert out["LDSHARED"] == "/tc/cc -shared"
     assert out["LDCXXSHARED"] == "/tc/c++ -shared"
@@ -76,7 +76,7 @@ def test_toolchain_and_optimisation() -> None:
 
 def test_default_optimisation_and_prefix() -> None:
     tp = pytarget.from_details({**_details(), "arbitrary_data": {}}, None, "bare")
-    out = targetenv.sysconfig_vars(AARCH64, tp, TOOLS, BUILD_VARS, INCLUDE, prefix="/p")
+    out = sysconfigdata.sysconfig_vars(AARCH64, tp, TOOLS, BUILD_VARS, INCLUDE, prefix="/p")
     assert out["CFLAGS"] == "-DNDEBUG -g -fwrapv -O3 -Wall -I/p/include"
     assert out["LDSHARED"] == "/tc/cc -shared -L/p/lib"
 
@@ -87,14 +87,14 @@ def test_partial_description_gets_ilp32_sizes_on_32_bit() -> None:
     details["abi"]["extension_suffix"] = ".cpython-311-arm-linux-gnueabihf.so"
     details["arbitrary_data"] = {"zigcc": {"MULTIARCH": "arm-linux-gnueabihf"}}
     tp = pytarget.from_details(details, None, "armhf")
-    out = targetenv.sysconfig_vars(parse("manylinux_2_17_armv7l"), tp, TOOLS, BUILD_VARS,
+    out = sysconfigdata.sysconfig_vars(parse("manylinux_2_17_armv7l"), tp, TOOLS, BUILD_VARS,
                                    INCLUDE)
     assert (out["SIZEOF_LONG"], out["SIZEOF_VOID_P"], out["SIZEOF_SIZE_T"]) == (4, 4, 4)
 
 
 def test_rendered_module_is_data() -> None:
     variables = {"A": "x'y", "B": 3}
-    text = targetenv.render_sysconfigdata(variables, AARCH64)
+    text = sysconfigdata.render_sysconfigdata(variables, AARCH64)
     tree = ast.parse(text)
     assert len(tree.body) == 1
     assert ast.literal_eval(tree.body[0].value) == variables  # type: ignore[attr-defined]
@@ -123,7 +123,7 @@ def test_interpreter_started_in_it_answers_for_the_target(tmp_path: Path) -> Non
     build_vars = dict(sysconfig.get_config_vars())
     include = tmp_path / "pythons" / "x" / "include" / "python3.11"
     include.mkdir(parents=True)  # distutils takes INCLUDEPY only when it exists
-    env = targetenv.materialise(AARCH64, _target(), TOOLS, {k: v for k, v in build_vars.items()
+    env = environment.materialise(AARCH64, _target(), TOOLS, {k: v for k, v in build_vars.items()
                                                             if isinstance(v, (str, int))},
                                 str(include), tmp_path, inherited_pythonpath=str(tmp_path / "user"))
     # A sitecustomize the user had keeps running after zigcc's.
@@ -148,9 +148,9 @@ def _cp() -> str:
 
 
 def test_materialise_is_keyed_by_content(tmp_path: Path) -> None:
-    a = targetenv.materialise(AARCH64, _target(), TOOLS, BUILD_VARS, INCLUDE, tmp_path)
-    b = targetenv.materialise(AARCH64, _target(), TOOLS, BUILD_VARS, INCLUDE, tmp_path)
-    c = targetenv.materialise(AARCH64, _target(), {**TOOLS, "cc": "/other/cc"}, BUILD_VARS,
+    a = environment.materialise(AARCH64, _target(), TOOLS, BUILD_VARS, INCLUDE, tmp_path)
+    b = environment.materialise(AARCH64, _target(), TOOLS, BUILD_VARS, INCLUDE, tmp_path)
+    c = environment.materialise(AARCH64, _target(), {**TOOLS, "cc": "/other/cc"}, BUILD_VARS,
                               INCLUDE, tmp_path)
     assert a.folder == b.folder != c.folder
     assert a.environ["_PYTHON_SYSCONFIGDATA_NAME"] == "_sysconfigdata__linux_aarch64-linux-gnu"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from zigcc.errors import ZigccError
-from zigcc.targets import Host, parse, supported
+from zigcc.target.model import Host, parse, supported
 
 # spec -> (zig -target, -mcpu, wheel platform tag, sysconfig platform, multiarch,
 #          GNU triple, CMake (system, processor), meson (cpu_family, cpu, endian))
@@ -173,8 +173,8 @@ def test_supported_covers_the_issue_list() -> None:
 
 def test_max_glibc_is_the_newest_the_installed_zig_ships() -> None:
     """MAX_GLIBC matches zig's lib/libc/glibc/abilists: libraries, then versions."""
-    from zigcc.host import zig_binary
-    from zigcc.targets import MAX_GLIBC
+    from zigcc.target.model import MAX_GLIBC
+    from zigcc.toolchain.installed import zig_binary
 
     data = (zig_binary().parent / "lib" / "libc" / "glibc" / "abilists").read_bytes()
     at = 1

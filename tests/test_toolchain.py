@@ -13,15 +13,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from zigcc import host
-from zigcc.flags import Context, is_link, link_extra, translate
-from zigcc.targets import parse
-from zigcc.toolchain import Toolchain, base_args, materialise, render
+from zigcc.target.model import parse
+from zigcc.toolchain import installed
+from zigcc.toolchain.flags import Context, is_link, link_extra, translate
+from zigcc.toolchain.folder import Toolchain, base_args, materialise, render
 
 TARGET = parse("manylinux_2_17_aarch64")
 CTX = Context(arch="aarch64", cross=True, host_include_dirs=("/usr/include",),
               host_lib_dirs=("/usr/lib",))
-PYTHON = host.python_binary()
+PYTHON = installed.python_binary()
 
 
 @pytest.fixture(scope="module")
@@ -95,7 +95,7 @@ def test_ar_and_gnu_names(fake_tc: Toolchain, tmp_path: Path) -> None:
 
 def test_real_zig_with_awkward_arguments(tmp_path: Path) -> None:
     """Real zig: a source path with spaces and quotes, a macro with $ and quotes, an @file."""
-    tc = materialise(TARGET, host.zig_binary(), PYTHON, tmp_path / "cache", CTX)
+    tc = materialise(TARGET, installed.zig_binary(), PYTHON, tmp_path / "cache", CTX)
     src = tmp_path / "dir with 'quotes' and $x"
     src.mkdir()
     (src / "a b.c").write_text('const char *msg = MSG; int n = N;\n', encoding="utf-8")
@@ -111,7 +111,7 @@ def test_real_zig_with_awkward_arguments(tmp_path: Path) -> None:
 
 
 def test_real_zig_error_passes_through(tmp_path: Path) -> None:
-    tc = materialise(TARGET, host.zig_binary(), PYTHON, tmp_path / "cache", CTX)
+    tc = materialise(TARGET, installed.zig_binary(), PYTHON, tmp_path / "cache", CTX)
     (tmp_path / "bad.c").write_text("int f( { return 0; }\n", encoding="utf-8")
     proc = subprocess.run([str(tc.tool("cc")), "-c", "bad.c"], cwd=tmp_path,
                           capture_output=True, text=True)
@@ -122,9 +122,9 @@ def test_real_zig_error_passes_through(tmp_path: Path) -> None:
 CONCURRENT = """
 import sys
 from pathlib import Path
-from zigcc.flags import Context
-from zigcc.targets import parse
-from zigcc.toolchain import materialise
+from zigcc.toolchain.flags import Context
+from zigcc.target.model import parse
+from zigcc.toolchain.folder import materialise
 tc = materialise(parse("manylinux_2_17_aarch64"), Path(sys.argv[2]), Path(sys.executable),
                  Path(sys.argv[1]), Context(arch="aarch64", cross=True))
 print(tc.path)
@@ -133,7 +133,7 @@ print(tc.path)
 
 def test_sixteen_processes_on_an_empty_cache(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
-    zig = host.zig_binary()
+    zig = installed.zig_binary()
     procs = [subprocess.Popen([sys.executable, "-c", CONCURRENT, str(cache), str(zig)],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
              for _ in range(16)]
@@ -195,7 +195,7 @@ def test_link_steps_strip_debug_info(fake_tc: Toolchain, tmp_path: Path, tool: s
 
 def test_response_file_rules_with_real_zig(tmp_path: Path) -> None:
     """@FILE arguments are translated; a huge result reaches zig via temporary files."""
-    tc = materialise(TARGET, host.zig_binary(), PYTHON, tmp_path / "cache", CTX)
+    tc = materialise(TARGET, installed.zig_binary(), PYTHON, tmp_path / "cache", CTX)
     names = [f"M{i}" for i in range(3000)]
     (tmp_path / "a.c").write_text(" ".join([*names, "Q", "S", "B", "P"]) + "\n",
                                   encoding="utf-8")

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from zigcc.errors import ZigccError
-from zigcc.targets import parse
-from zigcc.wheelcheck import problems, wheel_elves
+from zigcc.target.model import parse
+from zigcc.verify.wheelcheck import problems, wheel_elves
 
 # The target interpreter's importlib.machinery.EXTENSION_SUFFIXES (Debian arm64 CPython 3.11).
 AARCH64_SUFFIXES = (".cpython-311-aarch64-linux-gnu.so", ".abi3.so", ".so")

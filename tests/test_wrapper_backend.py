@@ -17,7 +17,7 @@ import pytest
 from buildhelp import install_for, logs, members, run_in, wheels, zigcc_build
 from conftest import PROJECTS
 
-from zigcc.targets import parse
+from zigcc.target.model import parse
 
 pytestmark = pytest.mark.slow
 

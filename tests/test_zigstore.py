@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from zigcc import host, zigstore
+from zigcc.toolchain import installed
 
 pytestmark = pytest.mark.slow
 CPP = "#include <map>\n#include <string>\nint zt(){std::map<std::string,int> m; m[\"a\"]=1;" \
@@ -24,7 +24,7 @@ CPP = "#include <map>\n#include <string>\nint zt(){std::map<std::string,int> m; 
 def _second_install(tmp_path: Path) -> Path:
     """Another ziglang install (as an isolated build env has), importable from a folder."""
     site = tmp_path / "isolated-env" / "site-packages"
-    shutil.copytree(host.zig_binary().parent, site / "ziglang", symlinks=True,
+    shutil.copytree(installed.zig_binary().parent, site / "ziglang", symlinks=True,
                     copy_function=os.link)
     dist = next(Path(p) for p in sys.path if (Path(p) / "ziglang").is_dir())
     for info in dist.glob("ziglang-*.dist-info"):  # its version, for zig_version()
@@ -37,11 +37,11 @@ def _cache_entries(zig_cache: Path) -> int:
 
 
 def test_stable_zig_is_made_once(tmp_path: Path) -> None:
-    zig = zigstore.stable_zig(host.zig_binary(), tmp_path, host.zig_version())
-    assert zig == tmp_path / "zig" / host.zig_version() / host.zig_binary().name
-    assert zigstore.stable_zig(host.zig_binary(), tmp_path, host.zig_version()) == zig
+    zig = installed.stable_zig(installed.zig_binary(), tmp_path, installed.zig_version())
+    assert zig == tmp_path / "zig" / installed.zig_version() / installed.zig_binary().name
+    assert installed.stable_zig(installed.zig_binary(), tmp_path, installed.zig_version()) == zig
     out = subprocess.run([str(zig), "version"], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == host.zig_version()
+    assert out.stdout.strip() == installed.zig_version()
 
 
 def test_second_install_reuses_zigs_cache_and_may_disappear(tmp_path: Path) -> None:

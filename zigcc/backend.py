@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import Any, Optional
 
 from zigcc.errors import ZigccError
-from zigcc.python.model import TargetPythonError
 
 ConfigSettings = Optional[Mapping[str, Any]]
 # The wrapped backend's distribution, added to the build requirements.
@@ -44,7 +43,7 @@ def _one_line(hook: Callable[..., Any]) -> Callable[..., Any]:
     def run(*args: Any, **kwargs: Any) -> Any:
         try:
             return hook(*args, **kwargs)
-        except (ZigccError, TargetPythonError) as exc:
+        except ZigccError as exc:
             print(f"ERROR {exc}", file=sys.stderr, flush=True)
             raise SystemExit(2) from None
     return run
@@ -74,14 +73,13 @@ def _caller(extra: Mapping[str, str]) -> Any:
 def _target_caller(settings: ConfigSettings) -> Iterator[tuple[Any, dict[str, Any], Any]]:
     """(hook caller running the wrapped backend in the target environment, its config
     settings, a function that verifies and keeps a built wheel)."""
-    from zigcc import host
-    from zigcc.cli import toolchain_for
+    from zigcc.backends import wiring
     from zigcc.config import Settings
-    from zigcc.frontend import backendcfg
     from zigcc.frontend.configsettings import parse_settings
     from zigcc.frontend.matrix import default_target, resolve_python
     from zigcc.frontend.run import hook_environ, keep, prepare_target
-    from zigcc.targets import parse
+    from zigcc.target import host
+    from zigcc.target.model import parse
 
     cross = parse_settings(settings)
     env = Settings.from_env(os.environ)
@@ -96,16 +94,16 @@ def _target_caller(settings: ConfigSettings) -> Iterator[tuple[Any, dict[str, An
         # The build's own environment: a venv, or pip's overlay folders (on sys.path).
         roots = [sys.prefix, *[p for p in sys.path
                                if p.endswith(("site-packages", "dist-packages"))]]
-        prepared = prepare_target(target, tp, env, machine, toolchain_for, work / "backend",
+        prepared = prepare_target(target, tp, env, machine, work / "backend",
                                   prefix, roots)
-        backendcfg.check_compilers(prepared.toolchain, cc=cross.cc, cxx=cross.cxx)
+        wiring.check_compilers(prepared.toolchain, cc=cross.cc, cxx=cross.cxx)
         extra, _ = hook_environ(target, tp, prepared, bp.build_vars, env, prefix,
                                 os.environ.get("PYTHONPATH"))
-        flags = backendcfg.ExtraFlags(tuple(cross.compile_flags(cxx=False)),
+        flags = wiring.ExtraFlags(tuple(cross.compile_flags(cxx=False)),
                                       tuple(cross.compile_flags(cxx=True)),
                                       tuple(cross.link_flags()))
         extra.update(flags.environ(os.environ))
-        config = backendcfg.config_settings(_inner(), prepared.files, cross.backend, flags)
+        config = wiring.config_settings(_inner(), prepared.files, cross.backend, flags)
 
         def keeper(built: Path, out_dir: Path) -> Path:
             return keep(built, target, tp, out_dir, sys.stderr)

@@ -8,13 +8,15 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from zigcc import __version__, host, zigstore
+from zigcc import __version__
 from zigcc.config import Settings
-from zigcc.envvars import SHELLS, build_env, format_env
 from zigcc.errors import ZigccError
-from zigcc.python.description import TargetPythonError
-from zigcc.targets import Host, Target, parse, supported
-from zigcc.toolchain import COMPILERS, TOOLS, Toolchain, context_for, materialise
+from zigcc.python import compat
+from zigcc.target import host
+from zigcc.target.model import Target, parse, supported
+from zigcc.targetenv import headers
+from zigcc.toolchain.envvars import SHELLS, build_env, format_env
+from zigcc.toolchain.folder import COMPILERS, TOOLS, toolchain, toolchain_for
 
 DESCRIPTION = ("zig as a C/C++ toolchain for Python extension modules, for this machine and "
                "others: build wheels (zigcc build), print the environment for any build (zigcc "
@@ -58,27 +60,6 @@ def _target_arg(p: argparse.ArgumentParser) -> None:
 
 
 
-def toolchain(spec: str, settings: Settings) -> Toolchain:
-    """Parse ``spec`` and materialise its toolchain folder."""
-    machine = host.detect()
-    return toolchain_for(parse(spec, machine), machine, settings)
-
-
-def toolchain_for(target: Target, machine: Host, settings: Settings) -> Toolchain:
-    target.info  # noqa: B018 - raises the universal2 hint before writing anything
-    multiarch = native_multiarch(machine)
-    ctx = context_for(target, machine, host.host_dirs(multiarch), host.system_dirs(multiarch))
-    version = host.zig_version()
-    zig = zigstore.stable_zig(host.zig_binary(), settings.cache_dir, version)
-    return materialise(target, zig, host.python_binary(), settings.cache_dir, ctx,
-                       windows=os.name == "nt", zig_version=version,
-                       alias_root=settings.alias_root)
-
-
-def native_multiarch(machine: Host) -> str | None:
-    return parse("native", machine).multiarch if machine.os == "linux" else None
-
-
 def _targets_table(rows: Sequence[Target]) -> str:
     head = ("wheel platform tag", "zig -target", "-mcpu", "sysconfig", "multiarch")
     table = [head] + [(t.wheel_platform, t.zig_target, t.mcpu, t.sysconfig_platform,
@@ -102,7 +83,7 @@ def run(argv: Sequence[str] | None, settings: Settings) -> int:
     if args.command == "verify":
         return _verify(args.wheels, parse(args.target, host.detect()))
     if args.command == "doctor":
-        from zigcc.doctor import doctor
+        from zigcc.toolchain.doctor import doctor
 
         return doctor(args.target or ["native"], settings, toolchain)
     if args.command == "build":
@@ -124,15 +105,15 @@ def _env(spec: str | None, python: str | None, shell: str, settings: Settings) -
     if python is None:
         tc = toolchain("native" if spec is None else spec, settings)
     else:
-        from zigcc import crossbuild
+
         from zigcc.python import description as pytarget
 
         tp = pytarget.load(python)
         machine = host.detect()
-        target = parse(spec, machine) if spec is not None else crossbuild.target_for(tp)
-        crossbuild.check_compatible(tp, target, sys.version_info[:2], sys.abiflags)
+        target = parse(spec, machine) if spec is not None else compat.target_for(tp)
+        compat.check_compatible(tp, target, sys.version_info[:2], sys.abiflags)
         tc = toolchain_for(target, machine, settings)
-        env = crossbuild.python_env(tp, target, crossbuild.prepare(tp, target,
+        env = headers.python_env(tp, target, headers.prepare(tp, target,
                                                                   settings.cache_dir))
     print(format_env({**build_env(tc), **env}, shell))
     return 0
@@ -141,7 +122,7 @@ def _env(spec: str | None, python: str | None, shell: str, settings: Settings) -
 def _verify(wheels: Sequence[str], target: Target) -> int:
     """Report every wheel: ok, its problems (exit 1), or one ERROR line when it cannot be
     read as a wheel at all (exit 2, after the others are checked)."""
-    from zigcc.wheelcheck import problems
+    from zigcc.verify.wheelcheck import problems
 
     status = 0
     for wheel in wheels:
@@ -169,7 +150,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
-    except (ZigccError, TargetPythonError) as exc:
+    except ZigccError as exc:
         print(f"ERROR {exc}", file=sys.stderr)
         return 2
     except OSError as exc:

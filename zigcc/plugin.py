@@ -60,11 +60,11 @@ def finalize(dist: object) -> None:
         print(f"zigcc: CC={os.environ['CC']} was set explicitly; building with it, not zig",
               file=sys.stderr)
         return
-    from zigcc import host
-    from zigcc.cli import toolchain_for
     from zigcc.config import Settings
-    from zigcc.envvars import build_env
-    from zigcc.targets import native
+    from zigcc.target import host
+    from zigcc.target.model import native
+    from zigcc.toolchain.envvars import build_env
+    from zigcc.toolchain.folder import toolchain_for
 
     settings = Settings.from_env(os.environ)
     machine = host.detect()

@@ -1,6 +1,6 @@
 """Cross configuration for build systems, rendered from the target model.
 
-Each backend is pure: it takes a :class:`~zigcc.targets.Target` and the toolchain's tool
+Each backend is pure: it takes a :class:`~zigcc.target.model.Target` and the toolchain's tool
 paths and returns the text of a file (a CMake toolchain file, a meson cross file); it
 reads no environment and runs nothing.
 """

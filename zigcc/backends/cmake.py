@@ -32,7 +32,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import PurePath
 
-from zigcc.targets import Target
+from zigcc.target.arches import elf_machine_bytes
+from zigcc.target.model import Target
 
 TOOL_VARIABLES = (
     ("cc", ("CMAKE_C_COMPILER", "CMAKE_ASM_COMPILER")),
@@ -140,9 +141,6 @@ def toolchain_file(target: Target, tools: Mapping[str, PurePath], *,
 # project's cmake_minimum_required, i.e. before the toolchain file is read).
 POLICY_DEFINES = {"CMAKE_POLICY_DEFAULT_CMP0190": "NEW"}
 
-# ELF e_machine of each arch as ``od -tx1`` prints bytes 18-19 (the file's own byte order).
-_E_MACHINE = {"x86_64": "3e00", "aarch64": "b700", "armv7l": "2800", "i686": "0300",
-              "ppc64le": "1500", "s390x": "0016", "riscv64": "f300"}
 
 
 def emulator_script(target: Target, build_arch: str) -> str:
@@ -150,7 +148,7 @@ def emulator_script(target: Target, build_arch: str) -> str:
     interpreter FindPython asks) unchanged, and refuses the target's executables with one
     line, so that a try_run in a cross build fails loudly instead of running the wrong code.
     """
-    refuse = _E_MACHINE.get(target.arch) if target.arch != build_arch else None
+    refuse = elf_machine_bytes(target.info) if target.arch != build_arch else None
     check = "" if refuse is None else (
         '\nif [ "$(od -An -N4 -tx1 "$1" 2>/dev/null | tr -d \' \\n\')" = 7f454c46 ] && \\\n'
         f'   [ "$(od -An -j18 -N2 -tx1 "$1" 2>/dev/null | tr -d \' \\n\')" = {refuse} ]; then\n'

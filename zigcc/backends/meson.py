@@ -18,7 +18,7 @@ import re
 from collections.abc import Mapping, Sequence
 from pathlib import PurePath
 
-from zigcc.targets import Target
+from zigcc.target.model import Target
 
 BINARIES = (("c", "cc"), ("cpp", "c++"), ("ar", "ar"), ("ranlib", "ranlib"),
             ("strip", "strip"), ("objcopy", "objcopy"))

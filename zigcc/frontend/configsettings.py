@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from zigcc.errors import ZigccError
-from zigcc.targets import ARCHES, Target, parse
+from zigcc.target.model import Target, parse
 
 ZIGCC_KEYS = ("zigcc:target", "zigcc:python")
 SYSTEM_KEYS = ("system:host", "system:platform_tag", "system:sysroot", "system:host_prefix",
@@ -40,7 +40,7 @@ SYSTEM_KEYS = ("system:host", "system:platform_tag", "system:sysroot", "system:h
 KNOWN = ZIGCC_KEYS + SYSTEM_KEYS
 _LIST_KEYS = ("system:include_dirs", "system:lib_dirs", "system:cflags", "system:cxxflags",
               "system:ldflags", "system:cc", "system:c++")
-# Clang/Rust triple CPU -> zig's spelling (zigcc.targets reads zig triples).
+# Clang/Rust triple CPU -> zig's spelling (zigcc.target.model reads zig triples).
 _CLANG_CPUS = {
     "x86_64": "x86_64", "amd64": "x86_64", "aarch64": "aarch64", "arm64": "aarch64",
     "armv7": "arm", "armv7a": "arm", "armv7l": "arm", "armv7hl": "arm", "arm": "arm",
@@ -55,7 +55,7 @@ _SYSTEMS = {"linux", "darwin", "macos", "macosx", "windows"}
 class CrossSettings:
     """What the config settings ask of zigcc, and the rest for the wrapped backend."""
 
-    target: str | None = None  # a spec for zigcc.targets.parse; None: this machine
+    target: str | None = None  # a spec for zigcc.target.model.parse; None: this machine
     python: str | None = None  # a spec for the frontend's resolve_python; None: this one
     include_dirs: tuple[str, ...] = ()
     lib_dirs: tuple[str, ...] = ()
@@ -145,7 +145,7 @@ def _target(ours: Mapping[str, str]) -> str | None:
 
 
 def parse_spec(target: Target) -> str:
-    """A spec :func:`zigcc.targets.parse` reads back as ``target``."""
+    """A spec :func:`zigcc.target.model.parse` reads back as ``target``."""
     return target.platform_tags[0]
 
 
@@ -172,12 +172,8 @@ def host_triple_target(triple: str) -> str:
     if abi and not abi.startswith(("gnu", "musl")):
         raise ZigccError(f"system:host={triple!r}: ABI {abi!r} is not gnu or musl")
     suffix = "eabihf" if cpu == "arm" else ""
-    spec = f"{cpu}-linux-{libc}{suffix}"
-    if libc == "gnu":
-        arch = parse(spec).arch
-        low = ARCHES[arch].min_glibc
-        spec += f".{low[0]}.{low[1]}"
-    return spec
+    # parse() gives a glibc triple without a version the arch's lowest glibc (model.lowest)
+    return parse(f"{cpu}-linux-{libc}{suffix}").zig_target
 
 
 def _python(ours: Mapping[str, str]) -> str | None:

@@ -18,13 +18,14 @@ import sys
 import tempfile
 from pathlib import Path
 
-from zigcc import crossbuild
 from zigcc.config import Settings
 from zigcc.errors import ZigccError
+from zigcc.python import compat, formats
 from zigcc.python.model import DETAILS_NAME, TargetPython
-from zigcc.targets import Host, Target, parse
+from zigcc.target.model import Host, Target, parse
+from zigcc.targetenv import headers, sysconfigdata
 
-FORMATS = ("build-details", "meson", "pyo3", "sysconfigdata", "pyconfig.h")
+FORMATS = (*formats.FORMATS, "sysconfigdata", "pyconfig.h")
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -46,7 +47,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
 
 def main(args: argparse.Namespace, settings: Settings) -> int:
     from zigcc.frontend.run import machine_and_zig
-    from zigcc.python import formats
+    from zigcc.python import naming
 
     machine = machine_and_zig()
     work = Path(tempfile.mkdtemp(prefix="zigcc-describe-"))
@@ -60,10 +61,13 @@ def main(args: argparse.Namespace, settings: Settings) -> int:
         elif args.format == "pyconfig.h":
             print(Path(tp.include_dirs[-1], "pyconfig.h").read_text(encoding="utf-8"), end="")
         else:
-            include = str(crossbuild.prepare(tp, target, settings.cache_dir) / "include" /
-                          f"python{tp.version[0]}.{tp.version[1]}{tp.abiflags}")
-            print(formats.render(tp, target, args.format or "build-details",
-                                 include_dir=include), end="")
+            include = str(headers.prepare(tp, target, settings.cache_dir) / "include" /
+                          naming.include_name(tp))
+            if args.format == "sysconfigdata":
+                print(sysconfigdata.render_module(tp, target, include), end="")
+            else:
+                print(formats.render(tp, target, args.format or "build-details",
+                                     include_dir=include), end="")
         return 0
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -77,7 +81,7 @@ def resolve(target_spec: str | None, python: str | None, machine: Host, settings
     here = "{}.{}{}".format(*sys.version_info[:2], getattr(sys, "abiflags", ""))
     spec = python or here
     if target_spec is None and not _VERSION.fullmatch(spec):
-        target = crossbuild.target_for(description.load(spec))
+        target = compat.target_for(description.load(spec))
     else:
         target = parse(target_spec or "native", machine)
     tp, _ = resolve_python(spec, target, machine, None, settings, work)

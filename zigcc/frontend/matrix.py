@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from zigcc import crossbuild
 from zigcc.config import Settings
 from zigcc.errors import ZigccError
 from zigcc.frontend import options as opts
@@ -28,9 +27,11 @@ from zigcc.frontend.run import (
     machine_and_zig,
     work_folder,
 )
+from zigcc.python import compat
 from zigcc.python import description as pytarget
 from zigcc.python import interpreter as buildpython
-from zigcc.targets import ARCHES, Host, Target, parse
+from zigcc.target.model import ARCHES, Host, Target, lowest, parse
+from zigcc.toolchain import installed
 
 _VERSION = re.compile(r"(\d+)\.(\d+)(t?)")
 
@@ -139,9 +140,9 @@ def plan(options: opts.BuildOptions, machine: Host, settings: Settings, work: Pa
 
 
 def _lowest(arch: str) -> str:
-    """The manylinux tag of ``arch`` at the lowest glibc zig provides for it."""
-    low = ARCHES[arch].min_glibc if arch in ARCHES else (2, 17)
-    return f"manylinux_{low[0]}_{low[1]}_{arch}"
+    """The --target to suggest for ``arch``: its lowest manylinux tag (2.17 for an arch zigcc
+    does not know, which the error then names)."""
+    return lowest(arch).platform_tags[0] if arch in ARCHES else f"manylinux_2_17_{arch}"
 
 
 _DUMPS: dict[str, pytarget.TargetPython] = {}
@@ -163,17 +164,17 @@ def resolve_python(spec: str, target: Target, machine: Host, build_python: str |
         tp = described or pytarget.load(spec)
         bp = (buildpython.resolve(build_python) if build_python
               else buildpython.find(tp.version, tp.abiflags, settings.environ))
-    crossbuild.check_compatible(tp, target, bp.version, bp.abiflags)
+    compat.check_compatible(tp, target, bp.version, bp.abiflags)
     return tp, bp
 
 
 def synthesized(target: Target, bp: buildpython.BuildPython, settings: Settings
                 ) -> pytarget.TargetPython:
     """The target's CPython X.Y, synthesized from the build interpreter's headers."""
-    from zigcc import host, zigstore
+
     from zigcc.python import synth
 
-    zig = zigstore.stable_zig(host.zig_binary(), settings.cache_dir, host.zig_version())
+    zig = installed.stable_zig(installed.zig_binary(), settings.cache_dir, installed.zig_version())
     headers = synth.BuildHeaders(bp.version, bp.abiflags, bp.version_full, bp.include_dir)
     return synth.synthesize(target, headers, zig, settings.cache_dir)
 
@@ -196,7 +197,6 @@ def _dump(executable: str, work: Path) -> pytarget.TargetPython:
 
 def run_all(specs: Sequence[BuildSpec], project: Path, options: opts.BuildOptions,
             settings: Settings, machine: Host, work: Path) -> list[Result]:
-    from zigcc.cli import toolchain_for
 
     total = len(specs)
     lock = threading.Lock()
@@ -211,7 +211,7 @@ def run_all(specs: Sequence[BuildSpec], project: Path, options: opts.BuildOption
 
         log = options.out_dir / ".zigcc" / "logs" / f"{project.name}-{spec.ident}.log"
         step(f"start ({spec.ident}, log {log})")
-        job = Job(spec, project, options, settings, machine, toolchain_for,
+        job = Job(spec, project, options, settings, machine,
                   work_folder(work, spec.ident), step)
         result = build_one(job, log)
         with lock:

@@ -10,7 +10,6 @@ out-dir.  Everything the build prints goes to its log file.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import tempfile
@@ -21,20 +20,23 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from zigcc import crossbuild, host, targetenv
+from zigcc.backends import wiring
 from zigcc.config import Settings
-from zigcc.envvars import build_env
 from zigcc.errors import ZigccError
-from zigcc.frontend import backendcfg, source
+from zigcc.frontend import source
 from zigcc.frontend.isolated import VenvEnv
 from zigcc.frontend.options import BuildOptions
-from zigcc.python.description import TargetPython, TargetPythonError
+from zigcc.python import naming
+from zigcc.python.description import TargetPython
 from zigcc.python.interpreter import BuildPython
-from zigcc.targets import Host, Target
-from zigcc.toolchain import Toolchain
+from zigcc.target import host
+from zigcc.target.model import Host, Target
+from zigcc.targetenv import environment, headers
+from zigcc.toolchain import installed
+from zigcc.toolchain.envvars import build_env
+from zigcc.toolchain.folder import Toolchain, toolchain_for
 
 _BEFORE_ALL_LOCK = threading.Lock()
-ToolchainFor = Callable[[Target, Host, Settings], Toolchain]
 
 
 @dataclass(frozen=True)
@@ -58,19 +60,6 @@ class Result:
     @property
     def ok(self) -> bool:
         return self.verdict == "ok"
-
-
-def importable_suffixes(tp: TargetPython) -> tuple[str, ...]:
-    """Extension module suffixes the target interpreter imports."""
-    out = [tp.ext_suffix]
-    if not tp.debug and not tp.gil_disabled:
-        out.append(".abi3.so")
-    out.append(".so")
-    return tuple(dict.fromkeys(out))
-
-
-def tool_paths(tc: Toolchain) -> dict[str, str]:
-    return {name: str(tc.tool(name)) for name in ("cc", "c++", "ar", "ranlib")}
 
 
 def toolchain_environ(tc: Toolchain, prefix: Path, cmake_file: Path | None) -> dict[str, str]:
@@ -117,7 +106,6 @@ class Job:
     options: BuildOptions
     settings: Settings
     machine: Host
-    toolchain_for: ToolchainFor
     work: Path
     step: Callable[[str], None]
 
@@ -130,7 +118,7 @@ def build_one(job: Job, log_path: Path) -> Result:
         try:
             wheel = _build(job, log)
             verdict = "ok"
-        except (ZigccError, TargetPythonError) as exc:
+        except ZigccError as exc:
             wheel, verdict = None, str(exc)
         except Exception as exc:  # a backend failure: its output is in the log
             wheel, verdict = None, _backend_failure(exc)
@@ -151,18 +139,17 @@ class Prepared:
 
     toolchain: Toolchain
     include_dir: str
-    files: backendcfg.BackendFiles
+    files: wiring.BackendFiles
 
 
 def prepare_target(target: Target, tp: TargetPython, settings: Settings, machine: Host,
-                   toolchain_for: ToolchainFor, folder: Path, prefix: Path,
+                   folder: Path, prefix: Path,
                    build_env_roots: Sequence[str] = ()) -> Prepared:
     """Materialise the toolchain and the target's headers; render the backend files."""
     tc = toolchain_for(target, machine, settings)
-    include_folder = crossbuild.prepare(tp, target, settings.cache_dir)
-    include_dir = str(include_folder / "include" /
-                      f"python{tp.version[0]}.{tp.version[1]}{tp.abiflags}")
-    files = backendcfg.render(target, tc, tp, include_dir, prefix, folder, machine.arch,
+    include_folder = headers.prepare(tp, target, settings.cache_dir)
+    include_dir = str(include_folder / "include" / naming.include_name(tp))
+    files = wiring.render(target, tc, tp, include_dir, prefix, folder, machine.arch,
                               build_env_roots)
     return Prepared(tc, include_dir, files)
 
@@ -172,34 +159,11 @@ def hook_environ(target: Target, tp: TargetPython, prepared: Prepared,
                  inherited_pythonpath: str | None) -> tuple[dict[str, str], Path]:
     """The variables for the backend's hooks (target environment + backend files), and the
     target environment's folder."""
-    tenv = targetenv.materialise(
-        target, tp, tool_paths(prepared.toolchain), build_vars, prepared.include_dir,
+    tenv = environment.materialise(
+        target, tp, {k: str(v) for k, v in prepared.toolchain.tools().items()}, build_vars, prepared.include_dir,
         settings.cache_dir, prefix=str(prefix) if prefix.is_dir() else None,
         inherited_pythonpath=inherited_pythonpath)
-    drop = build_interpreter_dirs(build_vars, tp)
-    # With them dropped, old distutils' compiles find the target's headers on CPATH (searched
-    # after every -I, so a project's own headers still come first).
-    extra = {"ZIGCC_HOST_DIRS": os.pathsep.join(drop), "CPATH": prepared.include_dir} \
-        if drop else {}
-    return {**tenv.environ, **prepared.files.environ, **extra}, tenv.folder
-
-
-def build_interpreter_dirs(build_vars: Mapping[str, object], tp: TargetPython
-                           ) -> tuple[str, ...]:
-    """The build interpreter's header and library folders, when the target Python is not
-    that interpreter: old distutils (setuptools < 60 on 3.9-3.11) adds
-    ``<base_prefix>/include/python3.X`` whatever sysconfig says, and its pyconfig.h is the
-    build machine's.  The shims drop these folders (``ZIGCC_HOST_DIRS``)."""
-    own = str(build_vars.get("INCLUDEPY") or "")
-    if not own or (tp.include_dirs and os.path.normpath(tp.include_dirs[0])
-                   == os.path.normpath(own)):
-        return ()
-    includes, libs = host.interpreter_dirs(build_vars)
-    found = [*includes, *libs]
-    prefix = str(build_vars.get("prefix") or "")
-    if prefix:
-        found.append(os.path.join(prefix, "include"))
-    return tuple(dict.fromkeys(os.path.normpath(d) for d in found if d.startswith("/")))
+    return {**tenv.environ, **prepared.files.environ}, tenv.folder
 
 
 def _build(job: Job, log: IO[str]) -> Path:
@@ -208,8 +172,8 @@ def _build(job: Job, log: IO[str]) -> Path:
     job.step("preparing the target environment")
     prefix = options.out_dir / ".zigcc" / "prefix" / target.ident
     base_env = {**settings.environ, **options.environment}
-    prepared = prepare_target(target, tp, settings, job.machine, job.toolchain_for,
-                              job.work / "backend", prefix)
+    prepared = prepare_target(target, tp, settings, job.machine, job.work / "backend",
+                              prefix)
     tool_env = {**base_env, **toolchain_environ(prepared.toolchain, prefix,
                                                 prepared.files.cmake_toolchain)}
     copy = source.fresh_copy(job.project, job.work / "src", options.out_dir)
@@ -229,7 +193,7 @@ def _build(job: Job, log: IO[str]) -> Path:
     hook_env, folder = hook_environ(target, tp, prepared, bp.build_vars, settings, prefix,
                                     base_env.get("PYTHONPATH"))
     backend = source.unwrap(copy)
-    config = backendcfg.config_settings(backend, prepared.files, options.config_settings)
+    config = wiring.config_settings(backend, prepared.files, options.config_settings)
     log.write(f"zigcc: {spec.ident}: backend {backend}, target environment {folder}\n")
     built = _pep517(job, copy, base_env, hook_env, config, log)
     job.step("verifying")
@@ -252,9 +216,9 @@ def _pep517(job: Job, copy: Path, base_env: Mapping[str, str], hook_env: Mapping
 def keep(built: Path, target: Target, tp: TargetPython, out_dir: Path, log: IO[str]) -> Path:
     """Verify ``built``; move it aside (``out_dir/.zigcc/rejected``) when it fails, else
     retag it into ``out_dir``."""
-    from zigcc import wheelcheck
+    from zigcc.verify import wheelcheck
 
-    found = wheelcheck.problems(built, target, importable_suffixes(tp))
+    found = wheelcheck.problems(built, target, naming.extension_suffixes(tp, target))
     if found:
         log.write("zigcc verify:\n" + "\n".join(found) + "\n")
         rejected = out_dir / ".zigcc" / "rejected"
@@ -265,7 +229,7 @@ def keep(built: Path, target: Target, tp: TargetPython, out_dir: Path, log: IO[s
     out_dir.mkdir(parents=True, exist_ok=True)
     platform = built.name[:-4].rsplit("-", 1)[1]
     if platform.startswith("linux_"):
-        from zigcc import retag
+        from zigcc.verify import retag
 
         return retag.retag(built, target.wheel_platform, out_dir)
     dest = out_dir / built.name
@@ -280,5 +244,5 @@ def work_folder(parent: Path, ident: str) -> Path:
 
 def machine_and_zig() -> Host:
     """The build machine (checked once, before the matrix starts)."""
-    host.zig_binary()
+    installed.zig_binary()
     return host.detect()

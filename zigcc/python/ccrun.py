@@ -12,10 +12,11 @@ import re
 import subprocess
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Union
 
 from zigcc.errors import ZigccError
 
-Compiler = Sequence[str] | Path
+Compiler = Union[Sequence[str], Path]  # not X | Y: evaluated at import, and 3.9 is supported
 # The options every probe and check compile shares: plain diagnostics, parseable per line.
 QUIET = ("-w", "-fno-color-diagnostics", "-fno-caret-diagnostics", "-fno-builtin")
 _DIAG = re.compile(r"^(?P<file>[^:\n]+):(?P<line>\d+):\d+: (?:fatal )?error: ", re.M)

@@ -34,6 +34,7 @@ from zigcc.python.model import (
     soabi_from_suffix,
 )
 from zigcc.python.sysroot import from_sysroot, read_build_time_vars, rebase_vars
+from zigcc.target.platforms import LINUX
 
 __all__ = [
     "DETAILS_NAME", "TargetPython", "TargetPythonError", "check_buildable",
@@ -148,7 +149,7 @@ def from_details(details: Mapping[str, Any], json_dir: str | None, source: str) 
     pointer_size = z("pointer_size", int) or guess_pointer_size(multiarch or platform)
     sc_name = z("sysconfigdata_name", str)
     if "sysconfigdata_name" not in zig and platform.startswith("linux") and multiarch:
-        sc_name = _dump.sysconfigdata_name(abiflags, "linux", multiarch)
+        sc_name = LINUX["gnu"].sysconfigdata_name(abiflags, multiarch)
     fields: dict[str, Any] = dict(
         implementation=_get(details, "implementation.name", str, where, required=True),
         version=version,

@@ -115,11 +115,6 @@ def find_real_pyconfig_dir(include_dir: str, multiarch: str | None) -> str | Non
     return None
 
 
-def sysconfigdata_name(abiflags: str, machdep: str, multiarch: str | None) -> str:
-    """The module name CPython derives: ``_sysconfigdata_{abiflags}_{machdep}_{multiarch}``."""
-    return f"_sysconfigdata_{abiflags}_{machdep}_{multiarch or ''}"
-
-
 def normalize_platform(sysplat: str) -> str:
     """'linux-x86_64' -> 'linux_x86_64', 'macosx-11.0-arm64' -> 'macosx_11_0_arm64'."""
     return sysplat.replace("-", "_").replace(".", "_").replace(" ", "_")
@@ -334,8 +329,8 @@ def collect() -> dict[str, Any]:
         )
     else:
         libpython, ldlibrary, libdir = posix_libpython(cv), cv.get("LDLIBRARY"), cv.get("LIBDIR")
-    name_fn = getattr(sysconfig, "_get_sysconfigdata_name", None)
-    sc_name = name_fn() if name_fn else sysconfigdata_name(abiflags, sys.platform, multiarch)
+    name_fn = getattr(sysconfig, "_get_sysconfigdata_name", None)  # CPython 3.6+
+    sc_name = name_fn() if name_fn else None
     plats = platform_tags(sysplat, pointer_size, multiarch, running_libc(), running_mac_version())
     zigcc: dict[str, Any] = {
         "format": ZIGCC_FORMAT,

@@ -1,7 +1,7 @@
 """One target-Python description, every consumer's format.
 
 From a :class:`~zigcc.python.model.TargetPython` (a Debian sysroot, a dump, a pack or a
-synthesized description) and the :class:`~zigcc.targets.Target` it is built for,
+synthesized description) and the :class:`~zigcc.target.model.Target` it is built for,
 :func:`render` gives the text of
 
 - ``build-details``: a PEP 739 ``build-details.json`` (schema 1.0, absolute paths) with
@@ -16,8 +16,9 @@ synthesized description) and the :class:`~zigcc.targets.Target` it is built for,
   one ``key=value`` a line, no blank or comment lines, values trimmed);
 - ``maturin``: the ``pyo3`` lines plus the ``ext_suffix``, ``abiflags`` and ``abi_tag`` keys
   maturin's ``InterpreterConfig::from_pyo3_config`` also reads (PyO3 warns about them);
-- ``sysconfigdata``: the target environment's ``_sysconfigdata`` module
-  (:func:`zigcc.targetenv.render_sysconfigdata`).
+
+The target environment's ``_sysconfigdata`` module is rendered by
+:func:`zigcc.targetenv.sysconfigdata.render_module` (``zigcc describe --format sysconfigdata``).
 
 :func:`lookup` answers one fact (``multiarch``, ``sysconfigdata_name``, ...) as text.
 Everything here is pure: no subprocess, no file written.
@@ -30,13 +31,13 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from zigcc import targetenv
 from zigcc.errors import ZigccError
 from zigcc.python import dump as _dump
+from zigcc.python import naming
 from zigcc.python.model import TargetPython
-from zigcc.targets import Target
+from zigcc.target.model import Target
 
-FORMATS = ("build-details", "meson", "pyo3", "maturin", "sysconfigdata")
+FORMATS = ("build-details", "meson", "pyo3", "maturin")
 GENERATOR = "zigcc.formats"
 # pyo3-build-config's BuildFlags::ALL, in its order; Py_DEBUG implies Py_REF_DEBUG.
 PYO3_FLAGS = ("Py_DEBUG", "Py_REF_DEBUG", "Py_TRACE_REFS", "Py_GIL_DISABLED", "COUNT_ALLOCS")
@@ -57,23 +58,6 @@ def link_extensions(tp: TargetPython) -> bool:
     """Whether extension modules link libpython: CPython's LIBPYTHON is set (Android,
     Cygwin), and always on Windows; never on Linux and macOS."""
     return is_windows(tp) or bool(tp.config_vars.get("LIBPYTHON"))
-
-
-def stable_abi_suffix(tp: TargetPython) -> str | None:
-    """``.abi3.so`` where CPython lists one in EXTENSION_SUFFIXES (not Windows, not the
-    free-threaded build, not other implementations)."""
-    if tp.implementation != "cpython" or tp.gil_disabled or is_windows(tp):
-        return None
-    return ".abi3.so"
-
-
-def extension_suffixes(tp: TargetPython) -> list[str]:
-    """``importlib.machinery.EXTENSION_SUFFIXES`` of the target."""
-    plain = ".so"
-    if is_windows(tp):
-        plain = "_d.pyd" if tp.ext_suffix.startswith("_d.") else ".pyd"
-    stable = stable_abi_suffix(tp)
-    return [tp.ext_suffix, *([stable] if stable else []), plain]
 
 
 def version_info(tp: TargetPython) -> dict[str, Any]:
@@ -142,7 +126,7 @@ def clean_include_dir(tp: TargetPython, include_dir: str | None, fmt: str) -> st
                          f"{fmt!r} needs; install its python3-dev or make a pack")
     raise ZigccError(f"{tp.source}: {tp.include_dirs[0]}/pyconfig.h only dispatches to "
                      f"{tp.include_dirs[-1]}/pyconfig.h, and format {fmt!r} takes one header "
-                     "folder; pass include_dir= the clean folder of zigcc.crossbuild.prepare")
+                     "folder; pass include_dir= the clean folder of zigcc.headers.prepare")
 
 
 # ---------------------------------------------------------------- PEP 739
@@ -197,7 +181,7 @@ def build_details(tp: TargetPython, target: Target, include_dir: str | None = No
     if tp.multiarch:
         impl["_multiarch"] = tp.multiarch
     abi: dict[str, Any] = {"flags": list(tp.abiflags), "extension_suffix": tp.ext_suffix}
-    stable = stable_abi_suffix(tp)
+    stable = naming.stable_abi_suffix(tp, target)
     if for_meson and stable is None:  # meson reads the key even where there is no such ABI
         stable = ".pyd" if is_windows(tp) else tp.ext_suffix
     if stable:
@@ -208,7 +192,7 @@ def build_details(tp: TargetPython, target: Target, include_dir: str | None = No
         "language": {"version": f"{tp.version[0]}.{tp.version[1]}", "version_info": info},
         "implementation": impl, "abi": abi,
         "suffixes": {"source": [".py"], "bytecode": [".pyc"],
-                     "extensions": extension_suffixes(tp)},
+                     "extensions": list(naming.extension_suffixes(tp, target))},
     }
     libpython = _libpython(tp, always=for_meson)
     if libpython:
@@ -295,19 +279,11 @@ def _bool(value: bool) -> str:
 # ---------------------------------------------------------------- entry points
 
 
-def _default_tools(target: Target) -> dict[str, str]:
-    """zig itself as the toolchain, for a ``_sysconfigdata`` rendered without shims."""
-    flags = f"-target {target.zig_target} -mcpu={target.mcpu}"
-    return {"cc": f"zig cc {flags}", "c++": f"zig c++ {flags}", "ar": "zig ar",
-            "ranlib": "zig ranlib"}
-
-
 def render(tp: TargetPython, target: Target, fmt: str, *, include_dir: str | None = None,
-           build_vars: Mapping[str, object] | None = None,
-           tools: Mapping[str, str] | None = None) -> str:
+) -> str:
     """The text of ``fmt`` (one of :data:`FORMATS`) describing ``tp`` built for ``target``.
 
-    ``include_dir`` is the clean header folder (``zigcc.crossbuild.prepare``), needed by
+    ``include_dir`` is the clean header folder (``zigcc.headers.prepare``), needed by
     ``meson`` and ``sysconfigdata`` when the target's pyconfig.h only dispatches;
     ``build_vars`` (the build interpreter's ``build_time_vars``) and ``tools`` (cc, c++, ar
     shims; default: ``zig cc -target ...``) are used by ``sysconfigdata`` only."""
@@ -318,11 +294,6 @@ def render(tp: TargetPython, target: Target, fmt: str, *, include_dir: str | Non
     if fmt in ("pyo3", "maturin"):
         pairs = pyo3_config(tp, maturin=fmt == "maturin")
         return "".join(f"{key}={value}\n" for key, value in pairs.items())
-    if fmt == "sysconfigdata":
-        headers = clean_include_dir(tp, include_dir, fmt)
-        variables = targetenv.sysconfig_vars(target, tp, tools or _default_tools(target),
-                                             build_vars or {}, headers)
-        return targetenv.render_sysconfigdata(variables, target)
     raise ZigccError(f"unknown format {fmt!r}; known formats: {', '.join(FORMATS)}")
 
 
@@ -335,7 +306,7 @@ def _pyconfig_dir(tp: TargetPython, target: Target) -> str | None:
 
 
 FIELDS: dict[str, Callable[[TargetPython, Target], str | None]] = {
-    "sysconfigdata_name": targetenv.sysconfigdata_name,
+    "sysconfigdata_name": naming.sysconfigdata_name,
     "multiarch": lambda tp, t: tp.multiarch or (t.multiarch if t.os == "linux" else None),
     "ext_suffix": lambda tp, t: tp.ext_suffix,
     "soabi": lambda tp, t: tp.soabi,
@@ -351,7 +322,7 @@ FIELDS: dict[str, Callable[[TargetPython, Target], str | None]] = {
     "pyconfig_dir": _pyconfig_dir,
     "libdir": lambda tp, t: tp.libdir,
     "ldlibrary": lambda tp, t: tp.ldlibrary,
-    "stable_abi_suffix": lambda tp, t: stable_abi_suffix(tp),
+    "stable_abi_suffix": naming.stable_abi_suffix,
     "zig_target": lambda tp, t: t.zig_target,
 }
 

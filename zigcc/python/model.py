@@ -8,6 +8,7 @@ import types
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from zigcc.errors import ZigccError
 from zigcc.python import dump as _dump
 
 DETAILS_NAME = _dump.DETAILS_NAME
@@ -37,7 +38,7 @@ _LINUX_MACHINES = {
 _WINDOWS_ABS = re.compile(r"^[A-Za-z]:[\\/]|^\\\\")
 
 
-class TargetPythonError(Exception):
+class TargetPythonError(ZigccError):
     """A target Python could not be read; the message is one line naming the path and the fix."""
 
 

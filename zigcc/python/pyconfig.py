@@ -14,17 +14,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Optional
 
 from zigcc.errors import ZigccError
 from zigcc.python import cchecks, ccrun, probe
 from zigcc.python import pyconfig_table as table
 from zigcc.python.cchecks import TargetChecks
 from zigcc.python.probe import TargetFacts
-from zigcc.targets import Target
-from zigcc.toolchain import base_args
+from zigcc.target.model import Target
+from zigcc.target.platforms import LINUX
+from zigcc.toolchain.folder import base_args
 
 Version = tuple[int, int]
-Value = str | None  # the #define value, or None for "not defined"
+Value = Optional[str]  # the #define value, or None for "not defined" (not str | None: 3.9)
 
 # The probe cannot see which compiler built the interpreter; these are gcc's answers where
 # zig's clang answers differently.  (cpu, macro) -> value.
@@ -68,16 +70,10 @@ def libc_name(libc: str) -> str:
 
 
 def platform_triplet(version: Version, libc: str, facts: TargetFacts) -> str:
-    """CPython's PLATFORM_TRIPLET (= MULTIARCH on Linux) for the target.
-
-    3.9/3.10 always say ``-linux-gnu`` (musl too); 3.11/3.12 rewrite ``linux-gnu`` to
-    ``linux-musl`` when configure runs on musl (a native Alpine build: what we model);
-    3.13 detects musl from the target compiler's headers.
-    """
-    abi = "musl" if libc_name(libc) == "musl" and version >= (3, 11) else "gnu"
-    if facts.cpu == "arm":
-        abi += "eabihf" if facts.arm_hard_float else "eabi"
-    return f"{facts.cpu}-linux-{abi}"
+    """CPython's PLATFORM_TRIPLET (= MULTIARCH on Linux) for the target: the platform's rule
+    (:meth:`zigcc.target.platforms._linux.Linux.triplet`) for the probed CPU."""
+    arm = ("eabihf" if facts.arm_hard_float else "eabi") if facts.cpu == "arm" else ""
+    return LINUX[libc_name(libc)].triplet(facts.cpu, arm, version)
 
 
 def _one(flag: bool) -> Value:

@@ -33,11 +33,10 @@ from zigcc.python import pyconfig as pyc
 from zigcc.python.description import from_pack
 from zigcc.python.dump import render
 from zigcc.python.model import DETAILS_NAME, TargetPython
-from zigcc.targets import Target
+from zigcc.python.naming import DEFAULT_BASECFLAGS, DEFAULT_OPT
+from zigcc.target.model import Target
 
 FORMAT = 2  # bump when a pack's content changes: cached packs of another format are stale
-OPT = "-DNDEBUG -g -fwrapv -O3 -Wall"  # CPython's configure default for a release build
-BASECFLAGS = "-Wsign-compare"
 
 
 @dataclass(frozen=True)
@@ -73,9 +72,11 @@ def check_synthesizable(target: Target, version: tuple[int, int], abiflags: str)
 def identity(target: Target, version: tuple[int, int], abiflags: str,
              facts: probe.TargetFacts) -> Identity:
     multiarch = pyc.platform_triplet(version, target.libc or "gnu", facts)
-    soabi = f"cpython-{version[0]}{version[1]}{abiflags}-{multiarch}"
-    return Identity(multiarch, f".{soabi}.so", soabi,
-                    f"_sysconfigdata_{abiflags}_linux_{multiarch}", target.sysconfig_platform)
+    rules = target.platform
+    name = rules.sysconfigdata_name(abiflags, multiarch)
+    assert name is not None  # Linux: checked by check_synthesizable
+    return Identity(multiarch, rules.ext_suffix(version, abiflags, multiarch),
+                    rules.soabi(version, abiflags, multiarch), name, target.sysconfig_platform)
 
 
 def config_vars(target: Target, bh: BuildHeaders, ident: Identity,
@@ -89,8 +90,8 @@ def config_vars(target: Target, bh: BuildHeaders, ident: Identity,
         "VERSION": ver, "ABIFLAGS": bh.abiflags, "EXT_SUFFIX": ident.ext_suffix,
         "SOABI": ident.soabi, "MULTIARCH": ident.multiarch, "PLATFORM_TRIPLET": ident.multiarch,
         "HOST_GNU_TYPE": target.gnu_triple, "MACHDEP": "linux", "SHLIB_SUFFIX": ".so",
-        "CCSHARED": "-fPIC", "OPT": OPT, "BASECFLAGS": BASECFLAGS,
-        "CFLAGS": f"{BASECFLAGS} {OPT}", "Py_ENABLE_SHARED": 0, "LDLIBRARY": library,
+        "CCSHARED": "-fPIC", "OPT": DEFAULT_OPT, "BASECFLAGS": DEFAULT_BASECFLAGS,
+        "CFLAGS": f"{DEFAULT_BASECFLAGS} {DEFAULT_OPT}", "Py_ENABLE_SHARED": 0, "LDLIBRARY": library,
         "LIBRARY": library, "LIBPYTHON": "", "WITH_PYMALLOC": int(macros.get("WITH_PYMALLOC")
                                                                   is not None),
     })

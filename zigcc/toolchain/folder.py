@@ -24,14 +24,18 @@ from pathlib import Path
 from filelock import FileLock
 
 from zigcc import __version__
+from zigcc.config import Settings
 from zigcc.errors import ZigccError
-from zigcc.flags import NO_LINK, NO_LINK_PREFIX, Context, fast_patterns, link_extra
-from zigcc.targets import Host, Target
+from zigcc.target import host
+from zigcc.target.model import Host, Target, parse
+from zigcc.toolchain import installed
+from zigcc.toolchain.flags import NO_LINK, NO_LINK_PREFIX, Context, fast_patterns, link_extra
 
 COMPILERS = ("cc", "c++")
 TOOLS = ("ar", "ranlib")
 # Run through binutils.py (not zig directly): zig objcopy cannot write ELF files.
 PY_TOOLS = ("strip", "objcopy")
+ALL_TOOLS = (*COMPILERS, *TOOLS, *PY_TOOLS)  # every shim a toolchain folder holds
 # GNU-style names (autotools --host=<triple> looks for <triple>-gcc ...).
 GNU_NAMES = {"gcc": "cc", "cc": "cc", "g++": "c++", "c++": "c++", "ar": "ar",
              "ranlib": "ranlib", "strip": "strip", "objcopy": "objcopy"}
@@ -47,9 +51,13 @@ class Toolchain:
 
     def tool(self, name: str) -> Path:
         """The path of a shim: cc, c++, ar, ranlib, strip or objcopy."""
-        if name not in (*COMPILERS, *TOOLS, *PY_TOOLS):
+        if name not in ALL_TOOLS:
             raise KeyError(name)
         return self.path / (name + ".cmd" if self.windows else name)
+
+    def tools(self) -> dict[str, Path]:
+        """Every shim by name (:data:`ALL_TOOLS`)."""
+        return {name: self.tool(name) for name in ALL_TOOLS}
 
 
 def base_args(target: Target, zig: Path) -> dict[str, list[str]]:
@@ -105,7 +113,7 @@ def render(target: Target, zig: Path, python: Path, folder: Path, ctx: Context,
             bases[tool] += ["-idirafter", folder_]
     shim_json = json.dumps({"zig": str(zig), "tools": bases, "context": ctx._asdict()},
                            indent=1, sort_keys=True) + "\n"
-    files = {"flags.py": _template("flags.py", package="zigcc"),
+    files = {"flags.py": _template("flags.py", package="zigcc.toolchain"),
              "binutils.py": _template("binutils.py"), "shim.json": shim_json}
     flags_py = folder / "flags.py"
     binutils_py = folder / "binutils.py"
@@ -115,7 +123,7 @@ def render(target: Target, zig: Path, python: Path, folder: Path, ctx: Context,
              "@ZIG@": shlex.quote(str(zig)), "@PATTERNS@": "|".join(fast_patterns(ctx)),
              "@NOLINK@": "|".join([*map(shlex.quote, NO_LINK), f"'{NO_LINK_PREFIX}'*"])}
     scripts: dict[str, str] = {}
-    for tool in (*COMPILERS, *TOOLS, *PY_TOOLS):
+    for tool in ALL_TOOLS:
         if windows:
             text = _template("tool.cmd")
         elif tool in PY_TOOLS:
@@ -208,7 +216,7 @@ def _write_atomic(path: Path, text: str) -> None:
         raise
 
 
-def _template(name: str, package: str = "zigcc.shims") -> str:
+def _template(name: str, package: str = "zigcc.toolchain.shims") -> str:
     return resources.files(package).joinpath(name).read_text(encoding="utf-8")
 
 
@@ -222,3 +230,24 @@ def context_for(target: Target, host: Host, dirs: tuple[tuple[str, ...], tuple[s
     return Context(arch=target.arch, os=target.os, cross=cross, host_include_dirs=includes,
                    host_lib_dirs=libs, system_include_dirs=sys_includes,
                    system_lib_dirs=sys_libs)
+
+
+def toolchain(spec: str, settings: Settings) -> Toolchain:
+    """Parse ``spec`` and materialise its toolchain folder."""
+    machine = host.detect()
+    return toolchain_for(parse(spec, machine), machine, settings)
+
+
+def toolchain_for(target: Target, machine: Host, settings: Settings) -> Toolchain:
+    target.info  # noqa: B018 - raises the universal2 hint before writing anything
+    multiarch = native_multiarch(machine)
+    ctx = context_for(target, machine, host.host_dirs(multiarch), host.system_dirs(multiarch))
+    version = installed.zig_version()
+    zig = installed.stable_zig(installed.zig_binary(), settings.cache_dir, version)
+    return materialise(target, zig, installed.python_binary(), settings.cache_dir, ctx,
+                       windows=os.name == "nt", zig_version=version,
+                       alias_root=settings.alias_root)
+
+
+def native_multiarch(machine: Host) -> str | None:
+    return parse("native", machine).multiarch if machine.os == "linux" else None

@@ -6,7 +6,7 @@ import json
 from collections.abc import Mapping
 
 from zigcc.errors import ZigccError
-from zigcc.toolchain import Toolchain
+from zigcc.toolchain.folder import Toolchain
 
 SHELLS = ("sh", "fish", "powershell", "json")
 

@@ -21,8 +21,8 @@ import zipfile
 from pathlib import Path
 
 from zigcc.errors import ZigccError
-from zigcc.targets import ARCHES, LEGACY_MANYLINUX_ARCHES
-from zigcc.wheelcheck import (
+from zigcc.target.model import ARCHES, LEGACY_MANYLINUX_ARCHES
+from zigcc.verify.wheelcheck import (
     WheelName,
     dist_info,
     open_wheel,

@@ -7,10 +7,10 @@ import tempfile
 from pathlib import Path
 from typing import Callable
 
-from zigcc import host, zigstore
 from zigcc.config import Settings
 from zigcc.errors import ZigccError
-from zigcc.toolchain import Toolchain
+from zigcc.toolchain import installed
+from zigcc.toolchain.folder import Toolchain
 
 SMOKE_C = "#include <math.h>\nint zigcc_smoke(double x) { return (int)sqrt(x); }\n"
 
@@ -19,15 +19,15 @@ def doctor(specs: list[str], settings: Settings,
            toolchain: Callable[[str, Settings], Toolchain]) -> int:
     problems = 0
     try:
-        installed = host.zig_binary()
-        zig = zigstore.stable_zig(installed, settings.cache_dir, host.zig_version())
+        found = installed.zig_binary()
+        zig = installed.stable_zig(found, settings.cache_dir, installed.zig_version())
         version = subprocess.run([str(zig), "version"], capture_output=True, text=True,
                                  check=True).stdout.strip()
-        print(f"zig        {zig} ({version}; the shims' copy of {installed.parent})")
+        print(f"zig        {zig} ({version}; the shims' copy of {found.parent})")
     except (ZigccError, OSError, subprocess.CalledProcessError) as exc:
         print(f"zig        MISSING: {exc} -> pip install ziglang")
         return 1
-    print(f"python     {host.python_binary()} (runs the shims' slow path)")
+    print(f"python     {installed.python_binary()} (runs the shims' slow path)")
     print(f"cache      {settings.cache_dir} (set ZIGCC_CACHE_DIR to move it)")
     print(f"zig cache  {zig_cache_dir(settings)} (ZIG_GLOBAL_CACHE_DIR moves it)")
     for spec in specs:

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import platform
 import sys
 import sysconfig
 from collections.abc import Mapping
-from pathlib import Path
 
 from zigcc.errors import ZigccError
-from zigcc.targets import ARCHES, Host
+from zigcc.target.model import ARCHES, Host
 
 _MACHINES = {"amd64": "x86_64", "x86_64": "x86_64", "arm64": "aarch64", "aarch64": "aarch64",
              "armv7l": "armv7l", "armv8l": "armv7l", "i386": "i686", "i686": "i686",
@@ -40,34 +38,7 @@ def detect() -> Host:
     raise ZigccError(f"build machines running {sys.platform!r} are not supported")
 
 
-def zig_binary() -> Path:
-    """The zig binary of the installed ``ziglang`` package (what python -m ziglang runs)."""
-    spec = importlib.util.find_spec("ziglang")
-    if spec is None or not spec.submodule_search_locations:
-        raise ZigccError("the 'ziglang' package is not installed; run: "
-                         "pip install ziglang")
-    folder = Path(next(iter(spec.submodule_search_locations)))
-    zig = folder / ("zig.exe" if os.name == "nt" else "zig")
-    if not zig.is_file():
-        raise ZigccError(f"{zig} is missing; reinstall it: pip install --force-reinstall ziglang")
-    return zig
 
-
-def zig_version() -> str:
-    """The installed ``ziglang`` distribution's version (toolchain folders are keyed by it)."""
-    from importlib import metadata
-
-    try:
-        return metadata.version("ziglang")
-    except metadata.PackageNotFoundError:
-        raise ZigccError("the 'ziglang' package is not installed; run: pip install ziglang"
-                         ) from None
-
-
-def python_binary() -> Path:
-    """An interpreter that outlives temporary venvs (pypa/build's isolated envs)."""
-    base = getattr(sys, "_base_executable", None) or sys.executable
-    return Path(os.path.realpath(sys.executable if os.name == "nt" else base))
 
 
 def system_dirs(multiarch: str | None) -> tuple[tuple[str, ...], tuple[str, ...]]:

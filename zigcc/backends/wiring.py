@@ -19,12 +19,11 @@ from pathlib import Path
 from zigcc.backends import cmake, meson
 from zigcc.errors import ZigccError
 from zigcc.python.description import TargetPython
-from zigcc.targets import Target
-from zigcc.toolchain import Toolchain
+from zigcc.target.model import Target
+from zigcc.toolchain.folder import Toolchain
 
 CMAKE_BACKENDS = ("scikit_build_core.build", "scikit_build_core.setuptools.build_meta")
 MESON_BACKENDS = ("mesonpy",)
-TOOLS = ("cc", "c++", "ar", "ranlib", "strip", "objcopy")
 MIN_CMAKE = ">=4.1"
 
 
@@ -42,7 +41,7 @@ def render(target: Target, tc: Toolchain, tp: TargetPython, include_dir: str, pr
     environment (pip's overlay on PYTHONPATH, a venv), whose CMake packages (pybind11,
     nanobind) find_package may use."""
     folder.mkdir(parents=True, exist_ok=True)
-    tools = {name: tc.tool(name) for name in TOOLS}
+    tools = tc.tools()
     emulator = folder / "emulator"
     emulator.write_text(cmake.emulator_script(target, build_arch), encoding="utf-8")
     emulator.chmod(0o755)

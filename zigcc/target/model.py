@@ -14,68 +14,20 @@ import re
 from dataclasses import dataclass
 
 from zigcc.errors import ZigccError
+from zigcc.target import platforms
+from zigcc.target.arches import (
+    ARCHES,
+    LEGACY_MANYLINUX,
+    LEGACY_MANYLINUX_ARCHES,
+    MAX_GLIBC,
+    MIN_MACOS,
+    MUSL_VERSION,
+    Arch,
+    Version,
+)
 
-Version = tuple[int, int]
-
-
-@dataclass(frozen=True)
-class Arch:
-    """One CPU architecture and its spelling in every naming scheme."""
-
-    name: str  # wheel/uname spelling on Linux: x86_64, aarch64, armv7l, ...
-    zig: str  # zig's arch name
-    mcpu: str  # baseline CPU passed as -mcpu (never the build machine's)
-    gnu: str  # GNU triple's cpu part (autotools --host, tool prefixes)
-    multiarch: str  # Debian multiarch cpu part (i386 for i686)
-    cmake: str  # CMAKE_SYSTEM_PROCESSOR
-    meson_family: str
-    meson_cpu: str
-    endian: str
-    bits: int
-    min_glibc: Version  # lowest glibc zig can provide for this arch
-    macos: str | None = None  # macOS wheel spelling, when the arch exists there
-    windows: str | None = None  # Windows wheel spelling
-    musl: bool = True  # musllinux exists for this arch
-
-
-# Baselines: x86_64 = x86-64 v1 (manylinux); i686 per manylinux/Debian i386 (no SSE
-# required); armv7l = ARMv7-A + VFPv3-D16 + Thumb-2, no NEON (zig's default armhf CPU
-# emits NEON, which Debian armhf/manylinux armv7l do not guarantee); ppc64le = POWER8
-# (the ELFv2 ABI floor); s390x = z10; riscv64 = RV64GC.
-ARCHES: dict[str, Arch] = {
-    a.name: a
-    for a in (
-        Arch("x86_64", "x86_64", "x86_64", "x86_64", "x86_64", "x86_64", "x86_64", "x86_64",
-             "little", 64, (2, 17), macos="x86_64", windows="amd64"),
-        Arch("aarch64", "aarch64", "generic", "aarch64", "aarch64", "aarch64", "aarch64",
-             "aarch64", "little", 64, (2, 17), macos="arm64", windows="arm64"),
-        Arch("armv7l", "arm", "generic+v7a+vfp3d16+thumb2-neon-d32", "arm", "arm", "armv7l",
-             "arm", "armv7l", "little", 32, (2, 17)),
-        Arch("i686", "x86", "i686", "i686", "i386", "i686", "x86", "i686", "little", 32,
-             (2, 17), windows="win32"),
-        Arch("ppc64le", "powerpc64le", "pwr8", "powerpc64le", "powerpc64le", "ppc64le",
-             "ppc64", "ppc64le", "little", 64, (2, 19), musl=False),
-        Arch("s390x", "s390x", "z10", "s390x", "s390x", "s390x", "s390x", "s390x", "big",
-             64, (2, 17), musl=False),
-        Arch("riscv64", "riscv64", "baseline_rv64", "riscv64", "riscv64", "riscv64",
-             "riscv64", "riscv64", "little", 64, (2, 27), musl=False),
-    )
-}
-
-MUSL_VERSION: Version = (1, 2)  # the musl zig ships (1.2.x): musllinux_1_2
-# The newest glibc whose symbol versions zig 0.17 ships (lib/libc/glibc/abilists; a test
-# reads the installed zig's). A wheel for a newer glibc cannot be linked against its stubs.
-MAX_GLIBC: Version = (2, 44)
-MIN_MACOS: dict[str, Version] = {"x86_64": (10, 9), "aarch64": (11, 0)}
-# manylinux PEP 600 aliases for the legacy PEP 513/571/599 names.
-LEGACY_MANYLINUX: dict[str, Version] = {"manylinux1": (2, 5), "manylinux2010": (2, 12),
-                                        "manylinux2014": (2, 17)}
-LEGACY_MANYLINUX_ARCHES: dict[str, tuple[str, ...]] = {
-    "manylinux1": ("x86_64", "i686"),
-    "manylinux2010": ("x86_64", "i686"),
-    "manylinux2014": ("x86_64", "i686", "aarch64", "armv7l", "ppc64le", "s390x"),
-}
-
+__all__ = ["ARCHES", "LEGACY_MANYLINUX", "LEGACY_MANYLINUX_ARCHES", "MAX_GLIBC", "MIN_MACOS",
+           "MUSL_VERSION", "Arch", "Host", "Target", "Version", "native", "parse", "supported"]
 
 @dataclass(frozen=True)
 class Host:
@@ -149,39 +101,18 @@ class Target:
         return self.gnu_triple.replace(self.info.gnu, self.info.multiarch, 1)
 
     @property
-    def sysconfig_platform(self) -> str:
-        if self.os == "macos":
-            assert self.macos_version
-            return f"macosx-{self.macos_version[0]}.{self.macos_version[1]}-{self._mac_arch}"
-        if self.os == "windows":
-            return {"amd64": "win-amd64", "arm64": "win-arm64", "win32": "win32"}[
-                self.info.windows or ""]
-        return f"linux-{self.arch}"
+    def platform(self) -> platforms.Platform:
+        """The platform module of this target (the seam: tags, CPython's names, policy)."""
+        return platforms.of(self)
 
     @property
-    def _mac_arch(self) -> str:
-        return "universal2" if self.arch == "universal2" else (self.info.macos or "")
+    def sysconfig_platform(self) -> str:
+        return self.platform.sysconfig_platform(self)
 
     @property
     def platform_tags(self) -> tuple[str, ...]:
         """Wheel platform tags a wheel built for this target may claim, best first."""
-        if self.os == "windows":
-            return (self.sysconfig_platform.replace("-", "_"),)
-        if self.os == "macos":
-            assert self.macos_version
-            major, minor = self.macos_version
-            return (f"macosx_{major}_{minor}_{self._mac_arch}",)
-        tags: list[str] = []
-        if self.libc == "gnu" and self.libc_version:
-            major, minor = self.libc_version
-            tags.append(f"manylinux_{major}_{minor}_{self.arch}")
-            for legacy, version in LEGACY_MANYLINUX.items():
-                if version == self.libc_version and self.arch in LEGACY_MANYLINUX_ARCHES[legacy]:
-                    tags.append(f"{legacy}_{self.arch}")
-        elif self.libc == "musl" and self.libc_version:
-            tags.append(f"musllinux_{self.libc_version[0]}_{self.libc_version[1]}_{self.arch}")
-        tags.append(f"linux_{self.arch}")
-        return tuple(tags)
+        return self.platform.platform_tags(self)
 
     @property
     def wheel_platform(self) -> str:
@@ -247,6 +178,11 @@ def parse(spec: str, host: Host | None = None) -> Target:
     return target
 
 
+def lowest(arch: str, libc: str = "gnu") -> Target:
+    """The Linux target of ``arch`` at the lowest glibc zig provides for it (or musl's)."""
+    return Target("linux", arch, libc, platforms.LINUX[libc].lowest(arch))
+
+
 def native(host: Host) -> Target:
     if host.os == "linux":
         if host.glibc:  # a newer glibc than zig ships runs wheels built for zig's newest
@@ -269,23 +205,23 @@ def _parse(spec: str) -> Target | None:
         return Target("windows", _WINDOWS[spec], "gnu")
     m = _MANYLINUX.match(spec) or _LEGACY.match(spec)
     if m:
-        arch = m.groups()[-1]
+        name = str(m.groups()[-1])
         if len(m.groups()) == 2:
             version = LEGACY_MANYLINUX[m.group(1)]
         else:
             version = (int(m.group(1)), int(m.group(2)))
-        return Target("linux", arch, "gnu", version) if _arch(arch) == arch else None
+        return Target("linux", name, "gnu", version) if _arch(name) == name else None
     m = _MUSLLINUX.match(spec)
     if m and _arch(m.group(3)) == m.group(3):
         return Target("linux", m.group(3), "musl", (int(m.group(1)), int(m.group(2))))
     if spec.startswith("linux_") and _arch(spec[6:]) == spec[6:]:
-        return Target("linux", spec[6:], "gnu", ARCHES[spec[6:]].min_glibc)
+        return lowest(spec[6:])
     m = _MACOSX.match(spec)
     if m:
-        arch = "universal2" if m.group(3) == "universal2" else _arch(m.group(3))
-        if arch is None or (arch != "universal2" and ARCHES[arch].macos != m.group(3)):
+        mac = "universal2" if m.group(3) == "universal2" else _arch(m.group(3))
+        if mac is None or (mac != "universal2" and ARCHES[mac].macos != m.group(3)):
             return None
-        return Target("macos", arch, macos_version=(int(m.group(1)), int(m.group(2))))
+        return Target("macos", mac, macos_version=(int(m.group(1)), int(m.group(2))))
     m = _ZIG.match(spec)
     if m:
         return _parse_zig(*m.groups())
@@ -309,16 +245,18 @@ def _parse_zig(zarch: str, os_: str, abi: str | None, major: str | None,
     libc = libc[: len(libc) - len(want_suffix)]
     if libc == "musl":
         return Target("linux", arch, "musl", MUSL_VERSION) if version is None else None
-    return Target("linux", arch, "gnu", version or ARCHES[arch].min_glibc)
+    return Target("linux", arch, "gnu", version) if version else lowest(arch)
 
 
 def _check_supported(spec: str, t: Target) -> None:
     if t.os == "linux":
         a = ARCHES[t.arch]
-        if t.libc == "gnu" and t.libc_version and t.libc_version < a.min_glibc:
-            lowest = f"manylinux_{a.min_glibc[0]}_{a.min_glibc[1]}_{t.arch}"
+        low = lowest(t.arch)
+        if t.libc == "gnu" and t.libc_version and low.libc_version and \
+                t.libc_version < low.libc_version:
             raise ZigccError(f"{spec}: zig cannot provide glibc {_v(t.libc_version)} for "
-                             f"{t.arch}; the lowest that works is {_v(a.min_glibc)} ({lowest})")
+                             f"{t.arch}; the lowest that works is {_v(low.libc_version)} "
+                             f"({low.platform_tags[0]})")
         if t.libc == "gnu" and t.libc_version and t.libc_version > MAX_GLIBC:
             highest = f"manylinux_{MAX_GLIBC[0]}_{MAX_GLIBC[1]}_{t.arch}"
             raise ZigccError(f"{spec}: glibc {_v(t.libc_version)} is newer than any zig "
@@ -326,15 +264,15 @@ def _check_supported(spec: str, t: Target) -> None:
         if t.libc == "musl":
             if not a.musl:
                 raise ZigccError(f"{spec}: musllinux is not supported for {t.arch}; "
-                                 f"use manylinux_{a.min_glibc[0]}_{a.min_glibc[1]}_{t.arch}")
+                                 f"use {low.platform_tags[0]}")
             if t.libc_version != MUSL_VERSION:
                 raise ZigccError(f"{spec}: zig ships musl {_v(MUSL_VERSION)}; use "
                                  f"musllinux_1_2_{t.arch}")
     if t.os == "macos" and t.arch != "universal2":
-        low = MIN_MACOS[t.arch]
-        if t.macos_version is None or t.macos_version < low:
+        low_mac = MIN_MACOS[t.arch]
+        if t.macos_version is None or t.macos_version < low_mac:
             raise ZigccError(f"{spec}: the lowest macOS zig supports for {t.arch} is "
-                             f"{_v(low)} (macosx_{low[0]}_{low[1]}_{ARCHES[t.arch].macos})")
+                             f"{_v(low_mac)} (macosx_{low_mac[0]}_{low_mac[1]}_{ARCHES[t.arch].macos})")
     if t.os == "windows" and t.arch not in _WINDOWS.values():
         raise ZigccError(f"{spec}: Windows targets are win_amd64, win_arm64 and win32")
 
@@ -343,9 +281,8 @@ def _check_supported(spec: str, t: Target) -> None:
 def supported() -> list[Target]:
     """One representative target per supported platform (``zigcc targets``)."""
     out: list[Target] = []
-    for a in ARCHES.values():
-        out.append(Target("linux", a.name, "gnu", a.min_glibc))
-    out.extend(Target("linux", a.name, "musl", MUSL_VERSION) for a in ARCHES.values() if a.musl)
+    out.extend(lowest(a.name) for a in ARCHES.values())
+    out.extend(lowest(a.name, "musl") for a in ARCHES.values() if a.musl)
     out.extend(Target("macos", arch, macos_version=v) for arch, v in MIN_MACOS.items())
     out.extend(Target("windows", arch, "gnu") for arch in _WINDOWS.values())
     return out

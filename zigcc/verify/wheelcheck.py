@@ -32,28 +32,9 @@ from packaging.tags import Tag, parse_tag
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
 
 from zigcc.errors import ZigccError
-from zigcc.targets import LEGACY_MANYLINUX, Target, Version
+from zigcc.target.model import LEGACY_MANYLINUX, Target, Version
+from zigcc.target.platforms import LINUX
 
-# (e_machine, ELF class, little endian) per arch.
-MACHINES: dict[str, tuple[str, int, bool]] = {
-    "x86_64": ("EM_X86_64", 64, True),
-    "aarch64": ("EM_AARCH64", 64, True),
-    "armv7l": ("EM_ARM", 32, True),
-    "i686": ("EM_386", 32, True),
-    "ppc64le": ("EM_PPC64", 64, True),
-    "s390x": ("EM_S390", 64, False),
-    "riscv64": ("EM_RISCV", 64, True),
-}
-# PE machine and Mach-O cpu type per arch (Windows / macOS wheels).
-PE_MACHINES = {"x86_64": 0x8664, "aarch64": 0xAA64, "i686": 0x14C}
-MACHO_CPUS = {"x86_64": 0x01000007, "aarch64": 0x0100000C}
-# The libraries every manylinux policy (PEP 600 "system" libraries) allows to be NEEDED.
-ALLOWED_LIBS = re.compile(r"(libc|libm|libdl|librt|libpthread|libutil|libnsl|libresolv|"
-                          r"libgcc_s|libstdc\+\+|libcrypt|libz)\.so\.\d+$|ld-.*\.so\.\d+$|"
-                          r"ld64\.so\.\d+$|ld-linux.*\.so\.\d+$")
-# musllinux: musl's libc is NEEDED as plain ``libc.so`` (its libm, libpthread, ... are
-# folded into it and have no files); libgcc_s and libstdc++ are in the policy too.
-MUSL_LIBS = re.compile(r"libc\.so$|libgcc_s\.so\.1$|libstdc\+\+\.so\.6$|ld-musl-\w+\.so\.1$")
 _GLIBC = re.compile(r"GLIBC_(\d+)\.(\d+)(?:\.\d+)?")
 # The interpreter-specific part of an extension module's suffix.
 _CPYTHON_SO = re.compile(r"\.cpython-(?P<abi>\d+[a-z]*)-(?P<triple>[^.]+)\.so$")
@@ -253,7 +234,7 @@ def problems(wheel: Path, target: Target,
     """
     target.info  # noqa: B018 - universal2 has no single arch: raises its hint
     scan = _scan(wheel)
-    want = {"linux": "ELF", "macos": "Mach-O", "windows": "PE"}[target.os]
+    want = target.platform.binary_format
     found = [f"{wheel.name}: {p}" for p in _meta_problems(scan)]
     found += [f"{wheel.name}: {p}" for p in _tag_problems(scan, target, want)]
     for binary in scan.binaries:
@@ -343,7 +324,8 @@ def _binary_problems(binary: Binary, scan: _Scan, target: Target,
                      ext_suffixes: Sequence[str] | None) -> list[str]:
     out = _suffix_problems(binary, scan, target, ext_suffixes)
     if binary.elf is None:
-        cpu = (PE_MACHINES if target.os == "windows" else MACHO_CPUS).get(target.arch)
+        info = target.info
+        cpu = info.pe_machine if target.os == "windows" else info.macho_cpu
         if cpu not in binary.cpus:
             out.append(f"{binary.fmt} cpu type(s) {', '.join(hex(c) for c in binary.cpus)}, "
                        f"expected {cpu and hex(cpu)} for {target.arch}")
@@ -353,7 +335,8 @@ def _binary_problems(binary: Binary, scan: _Scan, target: Target,
 
 def _elf_problems(elf: ElfInfo, scan: _Scan, target: Target) -> list[str]:
     out: list[str] = []
-    machine, bits, little = MACHINES[target.arch]
+    arch = target.info
+    machine, bits, little = arch.elf, arch.bits, arch.endian == "little"
     if (elf.machine, elf.bits, elf.little_endian) != (machine, bits, little):
         out.append(f"{elf.machine} {elf.bits}-bit {'LE' if elf.little_endian else 'BE'}, "
                    f"expected {machine} {bits}-bit {'LE' if little else 'BE'} for "
@@ -371,11 +354,12 @@ def _elf_problems(elf: ElfInfo, scan: _Scan, target: Target) -> list[str]:
         families.add(musl)
         if musl and elf.max_glibc:
             out.append(f"needs glibc symbols but is tagged {tag}; build it with --target {tag}")
-        bad = [n for n in elf.needed if not (MUSL_LIBS if musl else ALLOWED_LIBS).match(n)]
+        policy = LINUX["musl" if musl else "gnu"].allowed_libraries
+        bad = [n for n in elf.needed if not policy.match(n)]
         if "libc.so" in bad and not musl:
             out.append(f"links libc.so, musl's C library, but is tagged {tag}: build it for "
                        f"musllinux_1_2_{target.arch} or with --target {tag}")
-        elif bad and musl and any(ALLOWED_LIBS.match(n) for n in bad):
+        elif bad and musl and any(LINUX["gnu"].allowed_libraries.match(n) for n in bad):
             out.append(f"links {', '.join(bad)} (glibc's) but is tagged {tag}; build it "
                        f"with --target {tag}")
         elif bad:

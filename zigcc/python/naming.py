@@ -1,0 +1,47 @@
+"""The names a target Python goes by where its description does not say them, and CPython's
+defaults: one owner per rule, pure.  What differs by platform comes from the platform seam
+(:mod:`zigcc.target.platforms`); this module applies it to a :class:`TargetPython`."""
+
+from __future__ import annotations
+
+from zigcc.python.model import TargetPython
+from zigcc.target.model import Target
+
+# CPython's configure default OPT for a release build (what a target without one builds with).
+DEFAULT_OPT = "-DNDEBUG -g -fwrapv -O3 -Wall"
+DEFAULT_BASECFLAGS = "-Wsign-compare"
+
+
+def ldversion(version: tuple[int, int], abiflags: str) -> str:
+    """CPython's LDVERSION: ``3.13t``, ``3.12``."""
+    return f"{version[0]}.{version[1]}{abiflags}"
+
+
+def include_name(tp: TargetPython) -> str:
+    """The header folder's name under ``include/``: ``python3.13t``."""
+    return f"python{ldversion(tp.version, tp.abiflags)}"
+
+
+def triplet(tp: TargetPython, target: Target) -> str:
+    """The target Python's MULTIARCH, else the target's."""
+    return tp.multiarch or target.multiarch
+
+
+def sysconfigdata_name(tp: TargetPython, target: Target) -> str | None:
+    """The target interpreter's own ``_sysconfigdata`` module name, else CPython's rule for the
+    platform (Debian's and CPython's convention on Linux)."""
+    if tp.sysconfigdata_name:
+        return tp.sysconfigdata_name
+    return target.platform.sysconfigdata_name(tp.abiflags, triplet(tp, target))
+
+
+def stable_abi_suffix(tp: TargetPython, target: Target) -> str | None:
+    """The stable-ABI module suffix the target imports (CPython only)."""
+    if tp.implementation != "cpython":
+        return None
+    return target.platform.stable_abi_suffix(tp.abiflags)
+
+
+def extension_suffixes(tp: TargetPython, target: Target) -> tuple[str, ...]:
+    """``importlib.machinery.EXTENSION_SUFFIXES`` of the target: what verify accepts."""
+    return target.platform.extension_suffixes(tp.ext_suffix, stable_abi_suffix(tp, target))
