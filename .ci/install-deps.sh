@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Host packages for the foreign-architecture Debian interpreters of tests/debian.py.
+# Host packages for the foreign-architecture Debian interpreters of tests/debian_sysroots.py.
 # Idempotent; run as root (or with sudo available).  Only calls apt-get when something is missing.
 #   qemu-user-static        qemu-<cpu>-static -L <sysroot> runs arm64/armhf/ppc64el/s390x/riscv64
 #                           (no binfmt_misc registration needed)
 #   gpgv, debian-archive-keyring
-#                           apt's signature checks; tests/debian.py's direct-index fallback
+#                           apt's signature checks; tests/debian_sysroots.py's direct-index fallback
 # dpkg-deb (xz and zstd data.tar) and setarch (util-linux, i386) are essential packages already.
 set -euo pipefail
 

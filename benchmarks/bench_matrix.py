@@ -14,7 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-import debian
+import debian_sysroots
 
 # package -> (smoke code printing "ok", micro-benchmark code printing seconds)
 PACKAGES = {
@@ -48,7 +48,7 @@ def zigcc_build_matrix(sdist: Path, out: Path, jobs: int, cache: Path) -> tuple[
     for target, arch in MATRIX:
         args += ["--target", target]
         if arch:
-            args += ["--python", str(debian.ensure_python(arch, cache).root)]
+            args += ["--python", str(debian_sysroots.ensure_python(arch, cache).root)]
     start = time.perf_counter()
     done = subprocess.run(args, capture_output=True, text=True)
     seconds = time.perf_counter() - start
@@ -77,14 +77,14 @@ def install_site(wheel: Path, platform: str, work: Path) -> Path:
     return site
 
 
-def smoke(name: str, site: Path, target_py: debian.DebianPython) -> None:
+def smoke(name: str, site: Path, target_py: debian_sysroots.DebianPython) -> None:
     run = target_py.run("-c", PACKAGES[name][0], env={"PYTHONPATH": str(site)})
     if run.stdout.strip() != "ok":
         raise SystemExit(f"{name} from {site} does not work on {target_py.arch}: "
                          f"{run.stderr[-1000:]}")
 
 
-def speed(name: str, sites: dict[str, Path], target_py: debian.DebianPython, runs: int
+def speed(name: str, sites: dict[str, Path], target_py: debian_sysroots.DebianPython, runs: int
           ) -> dict[str, float]:
     """Median seconds of the micro-benchmark per site, interleaved, same qemu."""
     samples: dict[str, list[float]] = {label: [] for label in sites}

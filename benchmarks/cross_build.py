@@ -40,7 +40,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "tests"))
 import bench_matrix
-import debian
+import debian_sysroots
 
 from zigcc.config import Settings
 from zigcc.python import compat
@@ -81,8 +81,8 @@ def run(runs: int, sdist: str, cache: Path, work: Path) -> int:
         raise SystemExit(f"--sdist {sdist}: no smoke test for {package}; use one of "
                          f"{', '.join(bench_matrix.PACKAGES)}")
     src = unpack_sdist(sdist, cache, work)
-    target_py = debian.ensure_python("arm64", cache)
-    root = debian.ensure_packages("arm64", ["gcc-12", "libc6-dev"], cache)
+    target_py = debian_sysroots.ensure_python("arm64", cache)
+    root = debian_sysroots.ensure_packages("arm64", ["gcc-12", "libc6-dev"], cache)
     settings = Settings.from_env(os.environ)
     tp = pytarget.from_sysroot(target_py.root)
     target = compat.target_for(tp)
@@ -130,7 +130,7 @@ def run(runs: int, sdist: str, cache: Path, work: Path) -> int:
 
 
 def report_matrix(name: str, version: str, cache: Path, work: Path,
-                  target_py: debian.DebianPython, runs: int) -> None:
+                  target_py: debian_sysroots.DebianPython, runs: int) -> None:
     """(5) the seven-arch `zigcc build` against (1i); (6) speed against PyPI's wheel."""
     archive = sdist_archive(f"{name}=={version}", cache)
     bench_matrix.zigcc_build_matrix(archive, work / "warm-up-matrix", 2, cache)  # warm caches
@@ -236,7 +236,7 @@ def build(src: Path, extra: Mapping[str, str], work: Path) -> Path:
     return next((tree / "out").glob("*.whl"))
 
 
-def check_on_arm64(name: str, wheel: Path, target_py: debian.DebianPython, work: Path) -> None:
+def check_on_arm64(name: str, wheel: Path, target_py: debian_sysroots.DebianPython, work: Path) -> None:
     site = bench_matrix.install_site(wheel, wheel.name[:-4].rsplit("-", 1)[1], work)
     bench_matrix.smoke(name, site, target_py)
 

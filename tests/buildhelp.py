@@ -12,7 +12,7 @@ import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-import debian
+import debian_sysroots
 from debian_index import debian_mirror
 
 # zlib's source as Debian ships it (bookworm): for a C library the target has no copy of.
@@ -52,7 +52,7 @@ def compile_lines(log: str, toolchain_marker: str = "/toolchains/") -> list[str]
             if toolchain_marker in line and re.search(r"\s-c\s", line)]
 
 
-def install_for(target_py: debian.DebianPython, tag: str, site: Path,
+def install_for(target_py: debian_sysroots.DebianPython, tag: str, site: Path,
                 wheel_files: Sequence[Path], deps: Sequence[str] = ()) -> None:
     """Install wheels (and PyPI dependencies) for that interpreter, as pip would there."""
     args = [sys.executable, "-m", "pip", "install", "-q", "--target", str(site), "--platform",
@@ -63,7 +63,7 @@ def install_for(target_py: debian.DebianPython, tag: str, site: Path,
     subprocess.run([*args, *map(str, wheel_files), *deps], check=True)
 
 
-def run_in(target_py: debian.DebianPython, site: Path, code: str, cwd: Path
+def run_in(target_py: debian_sysroots.DebianPython, site: Path, code: str, cwd: Path
            ) -> subprocess.CompletedProcess[str]:
     return target_py.run("-c", code, env={"PYTHONPATH": str(site)}, cwd=cwd)
 
@@ -75,7 +75,7 @@ def members(wheel: Path) -> list[str]:
 
 def debian_source(pool_path: str, sha256: str) -> Path:
     """A Debian source tarball, downloaded once into the test cache and checked."""
-    dest = debian.default_cache() / "sources" / Path(pool_path).name
+    dest = debian_sysroots.default_cache() / "sources" / Path(pool_path).name
     if dest.is_file() and hashlib.sha256(dest.read_bytes()).hexdigest() == sha256:
         return dest
     dest.parent.mkdir(parents=True, exist_ok=True)

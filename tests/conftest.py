@@ -1,19 +1,196 @@
-"""Shared fixtures: a PATH on which every system compiler fails."""
+"""Shared fixtures, and the rule that marks tests slow.
+
+Slow tests run zig, a compiler, a build, pip or a venv, or a foreign-architecture CPython under
+qemu, or need a downloaded fixture; ``pytest -m "not slow"`` leaves them out.  The marker is not
+left to memory: :func:`pytest_collection_modifyitems` marks a test slow when
+
+* it uses a fixture of :data:`SLOW_FIXTURES`, directly or through other fixtures (a module's
+  fixture that runs zig asks for ``real_zig``, so the tests using it are slow too), or
+* it is in a module of :data:`SLOW_MODULES` (every test there builds something).
+
+So a test that runs zig asks for ``real_zig`` (also when zig runs inside ``python -m zigcc``
+or a shim); one that needs a Debian CPython or the musl CPython asks for ``debian_python`` or
+``musl_python``, which make them on first use (cached under ``~/.cache/zigcc-tests``, under file
+locks, so pytest-xdist's workers wait for one another instead of downloading twice).  Only what
+no fixture expresses (one case of a parametrized test, pip or gcc used directly) still carries
+``@pytest.mark.slow`` itself.  A skip names only what is really absent (a mirror without the
+packages, a tool not installed), never that another test has not run yet.
+
+The guard: in a run that deselects slow tests (``-m "not slow"``), ``ZIG_GLOBAL_CACHE_DIR`` names
+a file (:data:`TRIPWIRE`), so a zig compile started by a test the rule missed fails at once, and
+its report says why.  (``zig version`` and the like need no cache and pass; they are fast.)
+"""
 
 from __future__ import annotations
 
+import functools
 import os
+import re
 import shutil
 import subprocess
 import sys
+import tempfile
+from collections.abc import Callable, Generator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from debian_sysroots import DebianPython
+    from musl_cpython import MuslPython
 
 PROJECTS = Path(__file__).parent / "projects"
 ROOT = Path(__file__).parent.parent
 SYSTEM_COMPILERS = ("cc", "gcc", "g++", "c++", "clang", "clang++", "x86_64-linux-gnu-gcc",
                     "x86_64-linux-gnu-g++", "aarch64-linux-gnu-gcc", "ld")
+
+# Fixtures whose use makes a test slow, with what they do.
+SLOW_FIXTURES = {
+    "real_zig": "runs the real zig",
+    "no_system_compiler": "builds with zig while every system compiler fails",
+    "zigcc_wheels": "builds a wheel of this checkout with pip",
+    "debian_python": "downloads Debian sysroots and runs their CPython under qemu",
+    "musl_python": "builds (once) and runs a musl CPython",
+}
+# Modules in which every test builds, compiles or runs a foreign interpreter.
+SLOW_MODULES = {
+    "test_build.py", "test_concurrency.py", "test_cross_builds.py", "test_isolated_reuse.py",
+    "test_musl_fixture.py", "test_native_builds.py", "test_native_capability.py",
+    "test_pyconfig.py", "test_real_sdists.py", "test_reproducible.py", "test_synth.py",
+    "test_synth_wheels.py", "test_wrapper_backend.py", "test_zigstore.py",
+}
+# What the debian_python and musl_python fixtures give, for annotations.
+DebianPythons = Callable[..., "DebianPython"]
+MuslPythons = Callable[[], "MuslPython"]
+TRIPWIRE = "zig-started-by-a-test-not-marked-slow--see-tests-conftest.py"
+_TRIPWIRE_KEY = pytest.StashKey[tuple[Any, Any]]()  # (its folder, ZIG_GLOBAL_CACHE_DIR before)
+
+
+def _why_slow(item: pytest.Item) -> str | None:
+    if item.path.name in SLOW_MODULES:
+        return f"{item.path.name} is in SLOW_MODULES"
+    used = [name for name in SLOW_FIXTURES if name in getattr(item, "fixturenames", ())]
+    return f"uses {used[0]} ({SLOW_FIXTURES[used[0]]})" if used else None
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects by marker
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        why = _why_slow(item)
+        if why is not None and item.get_closest_marker("slow") is None:
+            item.add_marker(pytest.mark.slow(reason=why))
+
+
+# ---------------------------------------------------------------- the guard of the fast run
+
+
+def _fast_run(config: pytest.Config) -> bool:
+    return re.search(r"\bnot\s+slow\b", config.getoption("markexpr", "") or "") is not None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not _fast_run(config) or os.environ.get("ZIG_GLOBAL_CACHE_DIR", "").endswith(TRIPWIRE):
+        return  # an xdist worker inherits the controller's tripwire
+    folder = tempfile.mkdtemp(prefix="zigcc-fast-run-")
+    trip = Path(folder, TRIPWIRE)
+    trip.write_text("ZIG_GLOBAL_CACHE_DIR names this file in `pytest -m 'not slow'` runs: a test "
+                    "that starts zig there is not marked slow (see tests/conftest.py).\n")
+    config.stash[_TRIPWIRE_KEY] = (folder, os.environ.get("ZIG_GLOBAL_CACHE_DIR"))
+    os.environ["ZIG_GLOBAL_CACHE_DIR"] = str(trip)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    folder, before = config.stash.get(_TRIPWIRE_KEY, (None, None))
+    if folder is None:
+        return
+    if before is None:
+        os.environ.pop("ZIG_GLOBAL_CACHE_DIR", None)
+    else:
+        os.environ["ZIG_GLOBAL_CACHE_DIR"] = before
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]
+                              ) -> Generator[None, Any, None]:
+    outcome = yield
+    report = outcome.get_result()
+    if report.failed and TRIPWIRE in str(report.longrepr):
+        report.sections.append(("zig in the fast run", (
+            f"{item.nodeid} started zig but is not marked slow. Ask for the real_zig fixture "
+            "(or another of tests/conftest.py's SLOW_FIXTURES), which marks it slow.")))
+
+
+# ---------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="session")
+def real_zig() -> Path:
+    """The installed ``ziglang`` wheel's zig.  Any test that runs zig asks for this fixture,
+    directly or through another (also when zig runs inside ``python -m zigcc``): that is what
+    marks it slow."""
+    from zigcc.toolchain import installed
+
+    return installed.zig_binary()
+
+
+@pytest.fixture(scope="session")
+def debian_python() -> DebianPythons:
+    """``debian_python(arch, suite=None)``: Debian's CPython of that architecture and suite
+    (default: the architecture's default suite), its sysroot made on first use, else reused
+    from ``<test cache>/<suite>-<arch>`` (tests/debian_sysroots.py).
+
+    Skips only when the mirror lacks the packages; other failures fail.  A file lock per
+    sysroot makes pytest-xdist's workers wait for one another, and the first worker to find a
+    row unavailable notes it (``<suite>-<arch>.unavailable``, for this run only), so the others
+    skip without asking the mirror again."""
+    import debian_sysroots
+    from filelock import FileLock
+
+    run = os.environ.get("PYTEST_XDIST_TESTRUNUID", "")  # the same in every worker of a run
+    made: dict[tuple[str, str], DebianPython | Exception] = {}
+
+    def make(arch: str, suite: str) -> DebianPython | Exception:
+        base = debian_sysroots.default_cache().expanduser().resolve() / f"{suite}-{arch}"
+        note = base.with_name(base.name + ".unavailable")
+        base.parent.mkdir(parents=True, exist_ok=True)
+        with FileLock(str(note) + ".lock"):
+            if run and note.is_file():
+                uid, _, reason = note.read_text().partition("\n")
+                if uid == run:
+                    return debian_sysroots.DebianUnavailableError(reason)
+            try:
+                return debian_sysroots.ensure_python(arch, suite=suite)
+            except debian_sysroots.DebianUnavailableError as error:
+                if run:
+                    note.write_text(f"{run}\n{error}")
+                return error
+            except debian_sysroots.DebianPythonError as error:
+                return error  # once per row and process: later tests fail at once, alike
+
+    def debian_python(arch: str, suite: str | None = None) -> DebianPython:
+        row = debian_sysroots.spec(arch, suite)
+        if (row.suite, row.arch) not in made:
+            made[row.suite, row.arch] = make(row.arch, row.suite)
+        found = made[row.suite, row.arch]
+        if isinstance(found, debian_sysroots.DebianUnavailableError):
+            pytest.skip(str(found))
+        if isinstance(found, Exception):
+            raise found
+        return found
+
+    return debian_python
+
+
+@pytest.fixture(scope="session")
+def musl_python() -> MuslPythons:
+    """``musl_python()``: the musl CPython 3.11 of tests/musl_cpython.py, built on first use
+    (about ten minutes), else reused from ``<test cache>/musl-cpython-3.11-x86_64`` (a file lock
+    makes concurrent workers wait)."""
+    import musl_cpython
+
+    return functools.cache(musl_cpython.ensure_musl_python)
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,5 @@
-"""Getting Debian packages for ``tests/debian.py``: ``apt-get`` with private state, and a fallback.
+"""Getting Debian packages for ``tests/debian_sysroots.py``: ``apt-get`` with private state and
+a fallback.
 
 The fallback: when the mirror serves an index ``apt-get`` refuses ("File has unexpected size ...
 Mirror sync in progress?"), the suite's InRelease is checked with ``gpgv``, ``Packages.xz`` is
@@ -13,8 +14,9 @@ answered with 404, e.g. .debs the mirror's own index names but its pool lacks (s
 ppc64el and s390x after the 13.8 point release).  Other failures stay :class:`DebianPythonError`.
 
 Also home to what both modules share: :class:`DebianPythonError`, the mirror and keyring, the log
-and the dpkg status reader.  Nothing here imports ``debian``: ``python tests/debian.py`` runs that
-file as ``__main__``, and importing it again would make a second ``DebianPythonError`` class.
+and the dpkg status reader.  Nothing here imports ``debian_sysroots``: ``python
+tests/debian_sysroots.py`` runs that file as ``__main__``, and importing it again would make a
+second ``DebianPythonError`` class.
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ class DebianUnavailableError(DebianPythonError):
 
 
 def log(message: str) -> None:
-    print(f"[tests/debian] {message}", file=sys.stderr, flush=True)
+    print(f"[tests/debian_sysroots] {message}", file=sys.stderr, flush=True)
 
 
 def debian_mirror(suite: str | None = None) -> str:

@@ -61,7 +61,7 @@ from pathlib import Path
 
 import filelock
 from buildhelp import ZLIB_SOURCE, debian_source
-from debian import default_cache
+from debian_sysroots import default_cache
 from elftools.elf.dynamic import DynamicSection
 from elftools.elf.elffile import ELFFile
 

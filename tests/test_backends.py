@@ -153,8 +153,8 @@ def test_render_has_strip_and_objcopy(tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def real_tc(tmp_path_factory: pytest.TempPathFactory) -> Toolchain:
-    return materialise(parse("manylinux_2_17_aarch64"), installed.zig_binary(),
+def real_tc(tmp_path_factory: pytest.TempPathFactory, real_zig: Path) -> Toolchain:
+    return materialise(parse("manylinux_2_17_aarch64"), real_zig,
                        installed.python_binary(), tmp_path_factory.mktemp("cache"), CTX)
 
 

@@ -96,7 +96,7 @@ def test_bad_input_gets_one_error_line(args: list[str], words: str, tmp_path: Pa
     assert words in run.stderr, run.stderr
 
 
-def test_relative_cache_dir_becomes_absolute(tmp_path: Path) -> None:
+def test_relative_cache_dir_becomes_absolute(tmp_path: Path, real_zig: Path) -> None:
     run = _zigcc("env", "--shell", "json", env={"ZIGCC_CACHE_DIR": "rel/cache"}, cwd=tmp_path)
     assert run.returncode == 0, run.stderr
     cc = json.loads(run.stdout)["CC"]
@@ -124,7 +124,7 @@ def test_help_is_plain_text() -> None:
     assert "--shell {sh,fish,powershell,json}" in env_help and "syntax" in env_help
 
 
-def test_doctor_names_zigs_cache(tmp_path: Path) -> None:
+def test_doctor_names_zigs_cache(tmp_path: Path, real_zig: Path) -> None:
     run = _zigcc("doctor", "--target", "native", env={"ZIG_GLOBAL_CACHE_DIR":
                                                       str(tmp_path / "zc")})
     line = next(x for x in run.stdout.splitlines() if x.startswith("zig cache"))

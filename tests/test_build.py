@@ -14,7 +14,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import debian
+import debian_sysroots
 import pytest
 from buildhelp import (
     TARGETS,
@@ -62,7 +62,7 @@ print("ok")
 @pytest.mark.parametrize("arch", ["arm64", "s390x"])
 def test_setuptools_projects_build_for_the_target_and_run_there(
         arch: str, no_system_compiler: dict[str, str], tmp_path: Path) -> None:
-    target_py = debian.ensure_python(arch)
+    target_py = debian_sysroots.ensure_python(arch)
     tag = TARGETS[arch]
     out = tmp_path / "wheelhouse"
     for project in SETUPTOOLS_PROJECTS:
@@ -103,7 +103,7 @@ def test_setuptools_projects_build_for_the_target_and_run_there(
 @pytest.mark.parametrize("arch", ["arm64", "s390x"])
 def test_pure_package_gets_no_platform_tag(arch: str, no_system_compiler: dict[str, str],
                                            tmp_path: Path) -> None:
-    target_py = debian.ensure_python(arch)
+    target_py = debian_sysroots.ensure_python(arch)
     out = tmp_path / "wheelhouse"
     done = zigcc_build(PROJECTS / "pure_pkg", TARGETS[arch], target_py.root, out,
                        no_system_compiler)
@@ -121,7 +121,7 @@ def test_skipped_optional_extension_is_not_a_platform_wheel(
     """zlib is not in the target's libc: the optional extension is skipped, and a wheel
     claiming the target with no compiled code in it is rejected, kept aside, not in the
     out-dir."""
-    target_py = debian.ensure_python(arch)
+    target_py = debian_sysroots.ensure_python(arch)
     out = tmp_path / "wheelhouse"
     done = zigcc_build(PROJECTS / "optional_ext", TARGETS[arch], target_py.root, out,
                        no_system_compiler)
@@ -144,7 +144,7 @@ def test_before_all_builds_the_missing_c_library_for_the_target(
         no_system_compiler: dict[str, str], tmp_path: Path) -> None:
     """The same optional extension, with zlib built from Debian's source for the target in
     before-all (with the target toolchain and ZIGCC_PREFIX): compiled, and used under qemu."""
-    target_py = debian.ensure_python("arm64")
+    target_py = debian_sysroots.ensure_python("arm64")
     tag = TARGETS["arm64"]
     src = shutil.copytree(PROJECTS / "optional_ext", tmp_path / "optional_ext")
     with open(src / "pyproject.toml", "a") as f:
@@ -190,7 +190,7 @@ def test_cmake_and_meson_backends_build_for_the_target(
         project: str, arch: str, no_system_compiler: dict[str, str], tmp_path: Path) -> None:
     """scikit-build-core (FindPython + pybind11; SSE flags on x86 only) and meson-python
     (C + Cython): configured for the target, named and tagged for it, and run there."""
-    target_py = debian.ensure_python(arch)
+    target_py = debian_sysroots.ensure_python(arch)
     tag = TARGETS[arch]
     out = tmp_path / "wheelhouse"
     verbose = ("-C", "build.verbose=true") if project == "skbuild_ext" else (

@@ -16,7 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import debian
+import debian_sysroots
 import pytest
 from conftest import PROJECTS
 
@@ -82,7 +82,7 @@ def test_cross_build_runs_on_real_cpython(arch: str, no_system_compiler: dict[st
                                           tmp_path: Path, build_pythons: dict[tuple[int, int], str],
                                           tmp_path_factory: pytest.TempPathFactory) -> None:
     tag, layout = ARCHES[arch]
-    target_py = debian.ensure_python(arch)
+    target_py = debian_sysroots.ensure_python(arch)
     if target_py.version not in build_pythons:
         build_pythons[target_py.version] = _build_python(target_py.version, tmp_path_factory)
     py = build_pythons[target_py.version]
@@ -144,7 +144,7 @@ BUILD_FIELDS = ("implementation", "version", "version_full", "abiflags", "platfo
                 "ldlibrary")
 
 
-def _run_in_chroot(target_py: debian.DebianPython, *args: str) -> subprocess.CompletedProcess[str]:
+def _run_in_chroot(target_py: debian_sysroots.DebianPython, *args: str) -> subprocess.CompletedProcess[str]:
     """Run the target interpreter chrooted into its sysroot, so it sees only the target's
     files (qemu -L does not redirect every path, and i386 runs without qemu at all)."""
     root = target_py.root
@@ -164,7 +164,7 @@ def _run_in_chroot(target_py: debian.DebianPython, *args: str) -> subprocess.Com
 
 @pytest.mark.parametrize("arch", sorted(ARCHES))
 def test_dump_in_emulated_interpreter_matches_sysroot(arch: str, tmp_path: Path) -> None:
-    target_py = debian.ensure_python(arch)
+    target_py = debian_sysroots.ensure_python(arch)
     inside_dir = target_py.root / "tmp" / f"zigcc-dump-{os.getpid()}"
     inside_dir.mkdir(parents=True)
     try:
@@ -193,7 +193,7 @@ def test_pack_dumped_in_emulated_interpreter_builds_with_python_m_build(
 
     s390x: big-endian, so a wrong header or byte-order fact shows up in the results.
     """
-    target_py = debian.ensure_python("s390x")
+    target_py = debian_sysroots.ensure_python("s390x")
     tag, layout = ARCHES["s390x"]
     script = tmp_path / "dump.py"
     script.write_text(subprocess.run([sys.executable, "-m", "zigcc", "dump-script"],

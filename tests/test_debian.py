@@ -1,7 +1,8 @@
 """The foreign-architecture Debian interpreters that cross-build tests run extensions in.
 
-Every ``(suite, arch)`` row of ``debian.SUITES``; rows the mirror no longer carries (bullseye
-ppc64el and s390x on deb.debian.org) are skipped with the reason.
+Every ``(suite, arch)`` row of ``debian_sysroots.SUITES``, made by conftest's ``debian_python``
+fixture; rows the mirror no longer carries (bullseye ppc64el and s390x on deb.debian.org) are
+skipped with the reason.
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ import time
 import zipfile
 from pathlib import Path
 
-import debian
 import debian_index
+import debian_sysroots
 import pytest
-from debian import (
+from conftest import DebianPythons
+from debian_sysroots import (
     ARCHES,
     DEFAULT_SUITES,
     SUITES,
@@ -70,17 +72,10 @@ MULTIARCH = {
 ROWS = sorted(SUITES, key=lambda key: (list(EXPECTED).index(key[0]), key[1]))
 
 
-def _ensure(suite: str, arch: str) -> DebianPython:
-    try:
-        return ensure_python(arch, suite=suite)
-    except DebianUnavailableError as error:
-        pytest.skip(str(error))
-
-
 @pytest.fixture(scope="module", params=ROWS, ids=[f"{suite}-{arch}" for suite, arch in ROWS])
-def target(request: pytest.FixtureRequest) -> DebianPython:
+def target(request: pytest.FixtureRequest, debian_python: DebianPythons) -> DebianPython:
     suite, arch = request.param
-    return _ensure(suite, arch)
+    return debian_python(arch, suite)  # skips with the reason when the mirror lacks the row
 
 
 def test_table() -> None:
@@ -90,19 +85,19 @@ def test_table() -> None:
         assert {arch for name, arch in SUITES if name == suite} == set(MULTIARCH) - {"riscv64"}
     assert {**dict.fromkeys(MULTIARCH, "bookworm"), "riscv64": "trixie"} == DEFAULT_SUITES
     for arch, row in ARCHES.items():
-        assert row is SUITES[DEFAULT_SUITES[arch], arch] is debian.spec(arch)
+        assert row is SUITES[DEFAULT_SUITES[arch], arch] is debian_sysroots.spec(arch)
     for (suite, arch), row in SUITES.items():
         assert (row.suite, row.arch, row.multiarch) == (suite, arch, MULTIARCH[arch])
         assert (row.version, row.glibc) == EXPECTED[suite]
-        assert debian.spec(arch, suite) is row
-        assert debian._sysroot(arch, None, suite).base.name == f"{suite}-{arch}"
+        assert debian_sysroots.spec(arch, suite) is row
+        assert debian_sysroots._sysroot(arch, None, suite).base.name == f"{suite}-{arch}"
 
 
 def test_unknown_suite_is_an_error() -> None:
     with pytest.raises(DebianPythonError, match="no Debian suite 'buster' for arm64"):
         ensure_python("arm64", suite="buster")
     with pytest.raises(DebianPythonError, match="no Debian suite 'bookworm' for riscv64"):
-        debian.spec("riscv64", "bookworm")
+        debian_sysroots.spec("riscv64", "bookworm")
 
 
 def test_missing_architecture_is_unavailable() -> None:
@@ -143,8 +138,8 @@ def test_missing_pool_files_are_unavailable(
 def test_suite_mirror_overrides_the_general_one(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ZIGCC_DEBIAN_MIRROR", "http://general/debian/")
     monkeypatch.setenv("ZIGCC_DEBIAN_MIRROR_BULLSEYE", "http://archive/debian/")
-    assert debian.debian_mirror("bullseye") == "http://archive/debian"
-    assert debian.debian_mirror("trixie") == debian.debian_mirror() == "http://general/debian"
+    assert debian_sysroots.debian_mirror("bullseye") == "http://archive/debian"
+    assert debian_sysroots.debian_mirror("trixie") == debian_sysroots.debian_mirror() == "http://general/debian"
 
 
 @pytest.mark.slow
@@ -170,7 +165,7 @@ def test_interpreter_is_the_target(target: DebianPython) -> None:
 @pytest.mark.slow
 def test_headers_match_the_target(target: DebianPython) -> None:
     spec = target.spec
-    assert spec is debian.SUITES[target.suite, target.arch]
+    assert spec is debian_sysroots.SUITES[target.suite, target.arch]
     python_h, pyconfig_dir = target.include_dirs
     assert (python_h / "Python.h").is_file()
     pyconfig = (pyconfig_dir / "pyconfig.h").read_text()
@@ -245,7 +240,7 @@ def test_warm_ensure_is_cheap(target: DebianPython) -> None:
 def test_unreachable_mirror_fails_loudly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ZIGCC_DEBIAN_MIRROR", "http://127.0.0.1:9/debian")
     monkeypatch.setattr(time, "sleep", lambda seconds: None)
-    monkeypatch.setattr(debian, "_apt_update", functools.partial(debian._apt_update, attempts=1))
+    monkeypatch.setattr(debian_sysroots, "_apt_update", functools.partial(debian_sysroots._apt_update, attempts=1))
     with pytest.raises(DebianPythonError, match=r"cannot download(.|\n)*127\.0\.0\.1:9"):
         ensure_python("i386", cache=tmp_path)
     assert not (tmp_path / "bookworm-i386" / "ready.json").exists()
@@ -257,7 +252,7 @@ def test_unknown_arch_is_an_error() -> None:
 
 
 def test_relations_parse_without_versions() -> None:
-    parsed = debian._relation("libc6 (>= 2.36), python3:any | python3-minimal [riscv64], ")
+    parsed = debian_sysroots._relation("libc6 (>= 2.36), python3:any | python3-minimal [riscv64], ")
     assert parsed == [["libc6"], ["python3", "python3-minimal"]]
 
 
@@ -266,7 +261,7 @@ def test_tree_fixes(tmp_path: Path) -> None:
     (tmp_path / "usr/bin").mkdir()
     (tmp_path / "usr/lib/riscv64-linux-gnu/libz.so.1").write_text("")
     (tmp_path / "usr/lib/libz.so").symlink_to("/usr/lib/riscv64-linux-gnu/libz.so.1")
-    debian._fix_tree(tmp_path, ARCHES["riscv64"])
+    debian_sysroots._fix_tree(tmp_path, ARCHES["riscv64"])
     assert os.readlink(tmp_path / "lib") == "usr/lib"
     assert os.readlink(tmp_path / "bin") == "usr/bin"
     assert not (tmp_path / "sbin").exists()

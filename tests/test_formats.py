@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import DebianPythons
 from elftools.elf.elffile import ELFFile
 from test_dump import validate_pep739
 
@@ -29,7 +30,6 @@ from zigcc.target import host
 from zigcc.target.model import Target, parse
 from zigcc.targetenv import headers, sysconfigdata
 
-CACHE = Path.home() / ".cache" / "zigcc-tests"
 # Debian arch -> the zigcc target a wheel for it is built for.
 DEBIAN_TARGETS = {
     "arm64": "manylinux_2_17_aarch64", "armhf": "manylinux_2_17_armv7l",
@@ -44,11 +44,11 @@ SYSROOTS = (
 COMPARED = [f.name for f in dataclasses.fields(TargetPython) if f.name != "source"]
 
 
-def _sysroot(name: str) -> tuple[TargetPython, Target]:
-    root = CACHE / name / "root"
-    if not (root / "usr" / "lib").is_dir():
-        pytest.skip(f"no Debian sysroot at {root} (tests/debian.py makes them)")
-    return description.load(str(root)), parse(DEBIAN_TARGETS[name.split("-", 1)[1]])
+def _sysroot(debian_python: DebianPythons, name: str) -> tuple[TargetPython, Target]:
+    """Debian's CPython ``suite-arch`` (made by the fixture when not cached yet), described."""
+    suite, arch = name.split("-", 1)
+    root = debian_python(arch, suite).root
+    return description.load(str(root)), parse(DEBIAN_TARGETS[arch])
 
 
 def _same(a: TargetPython, b: TargetPython) -> list[str]:
@@ -67,8 +67,9 @@ def _same(a: TargetPython, b: TargetPython) -> list[str]:
 
 
 @pytest.mark.parametrize("name", SYSROOTS)
-def test_build_details_round_trip(name: str, tmp_path: Path) -> None:
-    tp, target = _sysroot(name)
+def test_build_details_round_trip(name: str, tmp_path: Path, debian_python: DebianPythons
+                                  ) -> None:
+    tp, target = _sysroot(debian_python, name)
     text = fmts.render(tp, target, "build-details")
     data = json.loads(text)
     assert validate_pep739(data, tmp_path / "build-details.json") == []
@@ -109,16 +110,17 @@ def test_round_trip_of_a_pack(tmp_path: Path) -> None:
     assert tp.include_dirs[0].startswith(str(pack))
 
 
-def test_prerelease_version_info_and_hexversion() -> None:
-    tp, target = _sysroot("bookworm-arm64")
+def test_prerelease_version_info_and_hexversion(debian_python: DebianPythons) -> None:
+    tp, target = _sysroot(debian_python, "bookworm-arm64")
     pre = dataclasses.replace(tp, version_full=f"{tp.version[0]}.{tp.version[1]}.0rc2")
     data = json.loads(fmts.render(pre, target, "build-details"))
     assert data["language"]["version_info"]["releaselevel"] == "candidate"
     assert data["implementation"]["hexversion"] == (3 << 24) | (11 << 16) | (0xC << 4) | 2
 
 
-def test_include_dir_replaces_the_header_folders(tmp_path: Path) -> None:
-    tp, target = _sysroot("bookworm-arm64")
+def test_include_dir_replaces_the_header_folders(tmp_path: Path,
+                                                 debian_python: DebianPythons) -> None:
+    tp, target = _sysroot(debian_python, "bookworm-arm64")
     data = json.loads(fmts.render(tp, target, "build-details", include_dir=str(tmp_path)))
     assert data["c_api"]["headers"] == str(tmp_path)
     assert description.from_details(data, None, "x").include_dirs == (str(tmp_path),)
@@ -128,8 +130,9 @@ def test_include_dir_replaces_the_header_folders(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("name", SYSROOTS)
-def test_meson_build_config_has_what_meson_reads(name: str, tmp_path: Path) -> None:
-    tp, target = _sysroot(name)
+def test_meson_build_config_has_what_meson_reads(name: str, tmp_path: Path,
+                                                 debian_python: DebianPythons) -> None:
+    tp, target = _sysroot(debian_python, name)
     with pytest.raises(ZigccError, match=r"only dispatches .* pass include_dir="):
         fmts.render(tp, target, "meson")
     data = json.loads(fmts.render(tp, target, "meson", include_dir=str(tmp_path)))
@@ -145,8 +148,9 @@ def test_meson_build_config_has_what_meson_reads(name: str, tmp_path: Path) -> N
     assert all(os.path.isabs(p) for p in paths if p is not None)  # valid on this machine
 
 
-def test_meson_free_threaded_and_without_libpython(tmp_path: Path) -> None:
-    tp, target = _sysroot("trixie-arm64")
+def test_meson_free_threaded_and_without_libpython(tmp_path: Path,
+                                                   debian_python: DebianPythons) -> None:
+    tp, target = _sysroot(debian_python, "trixie-arm64")
     ft = dataclasses.replace(tp, abiflags="t", gil_disabled=True, libpython=None,
                              ext_suffix=".cpython-313t-aarch64-linux-gnu.so",
                              soabi="cpython-313t-aarch64-linux-gnu")
@@ -210,8 +214,8 @@ def parse_pyo3_config(text: str, extra_keys: frozenset[str] = frozenset()) -> di
 
 
 @pytest.mark.parametrize("name", SYSROOTS)
-def test_pyo3_config_file_parses(name: str) -> None:
-    tp, target = _sysroot(name)
+def test_pyo3_config_file_parses(name: str, debian_python: DebianPythons) -> None:
+    tp, target = _sysroot(debian_python, name)
     cfg = parse_pyo3_config(fmts.render(tp, target, "pyo3"))
     assert cfg["implementation"] == "CPython"
     assert cfg["version"] == tp.version
@@ -231,8 +235,8 @@ def test_pyo3_config_file_parses(name: str) -> None:
         parse_pyo3_config(fmts.render(tp, target, "maturin"))
 
 
-def test_pyo3_flags_of_debug_and_free_threaded_builds() -> None:
-    tp, target = _sysroot("trixie-arm64")
+def test_pyo3_flags_of_debug_and_free_threaded_builds(debian_python: DebianPythons) -> None:
+    tp, target = _sysroot(debian_python, "trixie-arm64")
     cv = {**tp.config_vars, "LDVERSION": "3.13td", "Py_TRACE_REFS": 1}
     odd = dataclasses.replace(tp, abiflags="td", gil_disabled=True, debug=True,
                               config_vars=cv)
@@ -242,8 +246,9 @@ def test_pyo3_flags_of_debug_and_free_threaded_builds() -> None:
     assert cfg["lib_name"] == "python3.13td"
 
 
-def test_pyo3_refuses_a_value_it_would_change(tmp_path: Path) -> None:
-    tp, target = _sysroot("bookworm-arm64")
+def test_pyo3_refuses_a_value_it_would_change(tmp_path: Path,
+                                              debian_python: DebianPythons) -> None:
+    tp, target = _sysroot(debian_python, "bookworm-arm64")
     with pytest.raises(ZigccError, match="PyO3 reads one line"):
         fmts.render(dataclasses.replace(tp, libdir="/a\nb"), target, "pyo3")
     with pytest.raises(ZigccError, match="PyO3 does not support implementation 'micropython'"):
@@ -253,8 +258,9 @@ def test_pyo3_refuses_a_value_it_would_change(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- sysconfigdata
 
 
-def test_sysconfigdata_is_the_target_environments_module(tmp_path: Path) -> None:
-    tp, target = _sysroot("bookworm-arm64")
+def test_sysconfigdata_is_the_target_environments_module(
+        tmp_path: Path, debian_python: DebianPythons) -> None:
+    tp, target = _sysroot(debian_python, "bookworm-arm64")
     tools = {"cc": "/tc/cc", "c++": "/tc/c++", "ar": "/tc/ar"}
     build = {"HAVE_FORK": 1, "prefix": "/opt/py"}
     text = sysconfigdata.render_module(tp, target, str(tmp_path), build_vars=build, tools=tools)
@@ -299,22 +305,22 @@ def _build_time_vars(text: str) -> dict[str, Any]:
         "platform_tag": "manylinux_2_17_armv7l", "pointer_width": "32"}),
     ("bookworm-s390x", {"byteorder": "big", "multiarch": "s390x-linux-gnu"}),
 ])
-def test_lookup(name: str, expected: Mapping[str, str]) -> None:
-    tp, target = _sysroot(name)
+def test_lookup(name: str, expected: Mapping[str, str], debian_python: DebianPythons) -> None:
+    tp, target = _sysroot(debian_python, name)
     assert {field: fmts.lookup(tp, target, field) for field in expected} == expected
     include = fmts.lookup(tp, target, "include_dir")
     assert os.path.isfile(os.path.join(include, "Python.h"))
 
 
 @pytest.mark.parametrize("name", SYSROOTS)
-def test_every_field_answers(name: str) -> None:
-    tp, target = _sysroot(name)
+def test_every_field_answers(name: str, debian_python: DebianPythons) -> None:
+    tp, target = _sysroot(debian_python, name)
     for field in fmts.FIELDS:
         assert isinstance(fmts.lookup(tp, target, field), str)
 
 
-def test_unknown_format_and_field() -> None:
-    tp, target = _sysroot("bookworm-arm64")
+def test_unknown_format_and_field(debian_python: DebianPythons) -> None:
+    tp, target = _sysroot(debian_python, "bookworm-arm64")
     with pytest.raises(ZigccError) as err:
         fmts.render(tp, target, "cmake")
     assert str(err.value) == ("unknown format 'cmake'; known formats: build-details, meson, "
@@ -363,11 +369,12 @@ def _run(cmd: list[str], cwd: Path, env: Mapping[str, str]) -> subprocess.Comple
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["bookworm-arm64", "trixie-i386"])
 def test_meson_cross_build_with_build_config(name: str, tmp_path: Path,
-                                             no_system_compiler: dict[str, str]) -> None:
+                                             no_system_compiler: dict[str, str],
+                                             debian_python: DebianPythons) -> None:
     version = _meson_version()
     if version is None or version < (1, 10):
         pytest.skip("meson >= 1.10 (python.build_config) and ninja are needed")
-    tp, target = _sysroot(name)
+    tp, target = _sysroot(debian_python, name)
     from zigcc import config
     from zigcc.backends import meson
     from zigcc.toolchain.folder import toolchain_for

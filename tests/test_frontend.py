@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -93,6 +94,26 @@ def test_list_prints_the_matrix_as_json() -> None:
     assert aarch64["id"] == "cp{}{}-manylinux_2_17_aarch64".format(*sys.version_info[:2])
     assert "synth" in aarch64["python"]
     assert set(native) == set(aarch64) == {"id", "target", "python"}
+
+
+def test_list_makes_no_toolchain_and_runs_no_compiler(tmp_path: Path) -> None:
+    """--list plans a matrix with a synthesized (foreign) target Python and empty caches:
+    no zig copy, toolchain or pack is made, and zig's own cache is never created."""
+    here = "{}.{}".format(*sys.version_info[:2])
+    caches = {"ZIGCC_CACHE_DIR": tmp_path / "zigcc", "ZIG_GLOBAL_CACHE_DIR": tmp_path / "zig",
+              "ZIG_LOCAL_CACHE_DIR": tmp_path / "zig-local", "TMPDIR": tmp_path / "tmp"}
+    (tmp_path / "tmp").mkdir()
+    env = {**os.environ, **{k: str(v) for k, v in caches.items()}}
+    run = subprocess.run([sys.executable, "-m", "zigcc", "build", str(EXAMPLE), "--list",
+                          "--python", here], capture_output=True, text=True, timeout=120,
+                         env=env)
+    assert run.returncode == 0, run.stderr
+    native, aarch64 = json.loads(run.stdout)
+    assert os.path.isabs(native["python"]), native  # the build interpreter itself
+    assert aarch64["python"].startswith(f"CPython {here} synthesized from "), aarch64
+    for name in ("ZIGCC_CACHE_DIR", "ZIG_GLOBAL_CACHE_DIR", "ZIG_LOCAL_CACHE_DIR"):
+        assert not caches[name].exists(), f"{name}: {sorted(caches[name].rglob('*'))[:5]}"
+    assert [p.name for p in (tmp_path / "tmp").iterdir()] == []
 
 
 @pytest.mark.parametrize(("args", "words"), [

@@ -13,7 +13,7 @@ import sys
 import venv
 from pathlib import Path
 
-import debian
+import debian_sysroots
 import pytest
 
 pytestmark = pytest.mark.slow
@@ -60,7 +60,7 @@ def test_second_isolated_build_rebuilds_nothing(zigcc_wheels: Path,
     src = cpp_project(tmp_path / "reuse")
     # A zig cache of this test's own (kept between runs): tests running alongside add
     # entries to the shared one.
-    cache = debian.default_cache() / "zig-cache-isolated-reuse"
+    cache = debian_sysroots.default_cache() / "zig-cache-isolated-reuse"
     env = {**no_system_compiler, "PIP_FIND_LINKS": str(zigcc_wheels),
            "ZIG_GLOBAL_CACHE_DIR": str(cache)}
     added = []

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import packaging
 import pytest
+from conftest import MuslPythons
 from elftools.elf.elffile import ELFFile
 from musl_cpython import MuslPython, elf_interpreter, ensure_musl_python, toolchain
 
@@ -24,8 +25,8 @@ MULTIARCH = "x86_64-linux-musl"
 
 
 @pytest.fixture(scope="module")
-def musl() -> MuslPython:
-    return ensure_musl_python()
+def musl(musl_python: MuslPythons) -> MuslPython:
+    return musl_python()
 
 
 def _json(musl: MuslPython, code: str, **kwargs: object) -> dict[str, object]:

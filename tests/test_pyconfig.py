@@ -1,8 +1,9 @@
 """zigcc/python/probe.py, cchecks.py and pyconfig.py: a synthesized pyconfig.h against real ones.
 
-References: Debian's CPython headers (bullseye 3.9, bookworm 3.11, trixie 3.13, each
-architecture present under the test cache; missing ones skip), pyenv's x86_64 CPython 3.9-3.13
-and the host's Debian x86_64 one.  Both headers go through the target compiler's
+References: Debian's CPython headers (bullseye 3.9, bookworm 3.11, trixie 3.13, every
+architecture; made by conftest's debian_python fixture, skipped only where the mirror lacks
+them), the musl CPython 3.11 (conftest's musl_python), pyenv's x86_64 CPython 3.9-3.13 and the
+host's Debian x86_64 one (missing ones skip).  Both headers go through the target compiler's
 preprocessor (``-E -dM``), so ``#ifndef`` wrappers and comments do not matter.
 """
 
@@ -18,12 +19,13 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-import debian
+import debian_sysroots
 import pytest
+from conftest import DebianPythons, MuslPythons
 
 from zigcc.config import Settings
 from zigcc.errors import ZigccError
-from zigcc.python import pyconfig, pyconfig_table
+from zigcc.python import pyconfig, pyconfig_run, pyconfig_table
 from zigcc.python.cchecks import TargetChecks
 from zigcc.python.probe import TargetFacts, probe
 from zigcc.target import host
@@ -88,9 +90,9 @@ PATCH_DRIFT = {
 # ---------------------------------------------------------------- references
 def _debian_refs() -> list[tuple[str, Path, str, tuple[int, int], tuple[int, int]]]:
     rows = []
-    for (suite, arch), row in sorted(debian.SUITES.items()):
+    for (suite, arch), row in sorted(debian_sysroots.SUITES.items()):
         major, minor = row.version
-        path = (debian.default_cache() / f"{suite}-{arch}" / "root" / "usr" / "include"
+        path = (debian_sysroots.default_cache() / f"{suite}-{arch}" / "root" / "usr" / "include"
                 / row.multiarch / f"python{major}.{minor}" / "pyconfig.h")
         rows.append((f"{suite}-{arch}", path, DEBIAN_TAGS[arch], row.version, row.glibc))
     return rows
@@ -114,7 +116,7 @@ def _x86_64_refs() -> list[tuple[str, Path, str, tuple[int, int], tuple[int, int
 
 def _musl_refs() -> list[tuple[str, Path, str, tuple[int, int], tuple[int, int]]]:
     """The musl CPython 3.11 tests/musl_cpython.py builds natively (real configure on musl)."""
-    path = (debian.default_cache() / "musl-cpython-3.11-x86_64" / "python" / "include"
+    path = (debian_sysroots.default_cache() / "musl-cpython-3.11-x86_64" / "python" / "include"
             / "python3.11" / "pyconfig.h")
     return [("musl-3.11", path, "musllinux_1_2_x86_64", (3, 11), (0, 0))]
 
@@ -122,11 +124,22 @@ def _musl_refs() -> list[tuple[str, Path, str, tuple[int, int], tuple[int, int]]
 REFS = _debian_refs() + _x86_64_refs() + _musl_refs()
 
 
-def _need(path: Path, spec: str) -> None:
-    if not path.is_file():
-        pytest.skip(f"no reference header at {path}")
+def _need(ref: str, path: Path, spec: str, debian_python: DebianPythons,
+          musl_python: MuslPythons) -> None:
+    """Make the reference when a fixture provides it (a Debian sysroot, the musl CPython);
+    skip when a reference of this machine (pyenv's, the host's) is missing."""
     if spec.endswith("x86_64") and host.detect().arch != "x86_64":
         pytest.skip("x86_64 references need an x86_64 build machine")
+    suite, _, arch = ref.partition("-")
+    if (suite, arch) in debian_sysroots.SUITES:
+        debian_python(arch, suite)  # skips only when the mirror lacks that suite's packages
+    elif ref == "musl-3.11":
+        musl_python()
+    else:
+        if not path.is_file():
+            pytest.skip(f"no reference header at {path}")
+        return
+    assert path.is_file(), f"{ref}: the fixture made no {path}"
 
 
 # ---------------------------------------------------------------- helpers
@@ -137,14 +150,14 @@ def _zig() -> Path:
 
 
 def _cc(spec: str) -> list[str]:
-    return pyconfig.compiler_for(parse(spec), _zig())
+    return pyconfig_run.compiler_for(parse(spec), _zig())
 
 
 @functools.cache
 def _collect(spec: str) -> tuple[TargetFacts, TargetChecks]:
     """Probe and check a target once per test process."""
     with tempfile.TemporaryDirectory(prefix="zigcc-pyconfig-") as work:
-        return pyconfig.collect(_cc(spec), Path(work), parse(spec).libc or "gnu", spec)
+        return pyconfig_run.collect(_cc(spec), Path(work), parse(spec).libc or "gnu", spec)
 
 
 def _with_glibc(spec: str, glibc: tuple[int, int]) -> str:
@@ -182,8 +195,9 @@ def _diff(real: dict[str, str], ours: dict[str, str], names: object) -> dict[str
 @pytest.mark.parametrize(("ref", "path", "spec", "version", "glibc"), REFS,
                          ids=[r[0] for r in REFS])
 def test_abi_macros_equal_real(ref: str, path: Path, spec: str, version: tuple[int, int],
-                               glibc: tuple[int, int], tmp_path: Path) -> None:
-    _need(path, spec)
+                               glibc: tuple[int, int], tmp_path: Path,
+                               debian_python: DebianPythons, musl_python: MuslPythons) -> None:
+    _need(ref, path, spec, debian_python, musl_python)
     real = _macros(spec, path.read_text(encoding="utf-8"), tmp_path, "real.h")
     ours = _macros(spec, _render(spec, version), tmp_path, "ours.h")
     diff = _diff(real, ours, ABI_MACROS)
@@ -195,9 +209,11 @@ def test_abi_macros_equal_real(ref: str, path: Path, spec: str, version: tuple[i
 @pytest.mark.parametrize(("ref", "path", "spec", "version", "glibc"), REFS,
                          ids=[r[0] for r in REFS])
 def test_feature_macros_match_real(ref: str, path: Path, spec: str, version: tuple[int, int],
-                                   glibc: tuple[int, int], tmp_path: Path) -> None:
+                                   glibc: tuple[int, int], tmp_path: Path,
+                                   debian_python: DebianPythons,
+                                   musl_python: MuslPythons) -> None:
     """With the reference's glibc, every macro but documented ones equals the real one."""
-    _need(path, spec)
+    _need(ref, path, spec, debian_python, musl_python)
     spec = _with_glibc(spec, glibc)
     text = path.read_text(encoding="utf-8")
     real = _macros(spec, text, tmp_path, "real.h")
@@ -232,8 +248,9 @@ def _include_dirs() -> list[tuple[str, Path, str, tuple[int, int], str]]:
 @pytest.mark.parametrize(("ref", "include", "spec", "version", "abiflags"), _include_dirs(),
                          ids=[r[0] for r in _include_dirs()])
 def test_python_h_compiles(ref: str, include: Path, spec: str, version: tuple[int, int],
-                           abiflags: str, tmp_path: Path) -> None:
-    _need(include / "Python.h", spec)
+                           abiflags: str, tmp_path: Path, debian_python: DebianPythons,
+                           musl_python: MuslPythons) -> None:
+    _need(ref, include / "Python.h", spec, debian_python, musl_python)
     # Python.h includes "pyconfig.h" from its own folder first: a copy with ours in it.
     copy = shutil.copytree(include, tmp_path / "include", ignore=shutil.ignore_patterns(
         "pyconfig.h"))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import debian
+import debian_sysroots
 import pytest
 from buildhelp import TARGETS, install_for, logs, members, run_in, wheels, zigcc_build
 from real_sdists import SDISTS, Sdist, ensure_sdist
@@ -25,7 +25,7 @@ CASES = [pytest.param(s, id=s.id, marks=[pytest.mark.xfail(strict=True, reason=s
 def test_real_sdist_cross_builds_and_works_on_arm64(
         sdist: Sdist, no_system_compiler: dict[str, str], tmp_path: Path) -> None:
     archive = ensure_sdist(sdist)
-    target_py = debian.ensure_python("arm64")
+    target_py = debian_sysroots.ensure_python("arm64")
     out = tmp_path / "wheelhouse"
     done = zigcc_build(archive, TAG, target_py.root, out, no_system_compiler)
     assert done.returncode == 0, done.stdout[-2000:] + logs(out)[-6000:]

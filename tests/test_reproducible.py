@@ -8,7 +8,7 @@ import shutil
 import sys
 from pathlib import Path
 
-import debian
+import debian_sysroots
 import pytest
 from buildhelp import TARGETS, logs, wheels, zigcc_build
 from conftest import PROJECTS
@@ -27,7 +27,7 @@ def test_two_copies_give_the_same_wheel(project: str, arch: str, tmp_path: Path,
         target = default_target(host.detect())  # this machine's arch, lowest glibc
         python = "{}.{}".format(*sys.version_info[:2])
     else:
-        target, python = TARGETS[arch], str(debian.ensure_python(arch).root)
+        target, python = TARGETS[arch], str(debian_sysroots.ensure_python(arch).root)
     env = {**no_system_compiler, "SOURCE_DATE_EPOCH": "1700000000"}
     built = []
     for copy in (tmp_path / "a" / project, tmp_path / "b" / "deeper folder" / project):

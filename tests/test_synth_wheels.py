@@ -13,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import debian
+import debian_sysroots
 import pytest
 import real_sdists
 from buildhelp import TARGETS, install_for, logs, run_in, wheels
@@ -50,13 +50,13 @@ def _build(src: Path | str, out: Path, pythons: list[str], targets: list[str]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=3600)
 
 
-def _interpreter(arch: str, version: tuple[int, int]) -> debian.DebianPython | None:
+def _interpreter(arch: str, version: tuple[int, int]) -> debian_sysroots.DebianPython | None:
     suite = SUITE_OF.get(version)
-    if suite is None or (suite, arch) not in debian.SUITES:
+    if suite is None or (suite, arch) not in debian_sysroots.SUITES:
         return None
     try:
-        return debian.ensure_python(arch, suite=suite)
-    except debian.DebianPythonError:  # the mirror lacks that suite's packages for the arch
+        return debian_sysroots.ensure_python(arch, suite=suite)
+    except debian_sysroots.DebianUnavailableError:  # the mirror lacks that suite's packages
         return None
 
 
@@ -67,7 +67,7 @@ def _wheel_for(out: Path, version: tuple[int, int], target: str) -> Path:
 
 
 def _run_everywhere(out: Path, version: tuple[int, int], code: str, tmp_path: Path
-                    ) -> list[tuple[str, debian.DebianPython, subprocess.CompletedProcess[str]]]:
+                    ) -> list[tuple[str, debian_sysroots.DebianPython, subprocess.CompletedProcess[str]]]:
     """Install each foreign arch's wheel of ``version`` for Debian's interpreter of that arch
     (where Debian has that version) and run ``code`` there; every run must succeed."""
     ran = []

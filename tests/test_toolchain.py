@@ -93,9 +93,9 @@ def test_ar_and_gnu_names(fake_tc: Toolchain, tmp_path: Path) -> None:
                                                                   "aarch64-linux-gnu.2.17"]
 
 
-def test_real_zig_with_awkward_arguments(tmp_path: Path) -> None:
+def test_real_zig_with_awkward_arguments(tmp_path: Path, real_zig: Path) -> None:
     """Real zig: a source path with spaces and quotes, a macro with $ and quotes, an @file."""
-    tc = materialise(TARGET, installed.zig_binary(), PYTHON, tmp_path / "cache", CTX)
+    tc = materialise(TARGET, real_zig, PYTHON, tmp_path / "cache", CTX)
     src = tmp_path / "dir with 'quotes' and $x"
     src.mkdir()
     (src / "a b.c").write_text('const char *msg = MSG; int n = N;\n', encoding="utf-8")
@@ -110,8 +110,8 @@ def test_real_zig_with_awkward_arguments(tmp_path: Path) -> None:
     assert "int n = 42;" in text
 
 
-def test_real_zig_error_passes_through(tmp_path: Path) -> None:
-    tc = materialise(TARGET, installed.zig_binary(), PYTHON, tmp_path / "cache", CTX)
+def test_real_zig_error_passes_through(tmp_path: Path, real_zig: Path) -> None:
+    tc = materialise(TARGET, real_zig, PYTHON, tmp_path / "cache", CTX)
     (tmp_path / "bad.c").write_text("int f( { return 0; }\n", encoding="utf-8")
     proc = subprocess.run([str(tc.tool("cc")), "-c", "bad.c"], cwd=tmp_path,
                           capture_output=True, text=True)
@@ -193,9 +193,9 @@ def test_link_steps_strip_debug_info(fake_tc: Toolchain, tmp_path: Path, tool: s
         assert "-Wl,--strip-debug" not in argv
 
 
-def test_response_file_rules_with_real_zig(tmp_path: Path) -> None:
+def test_response_file_rules_with_real_zig(tmp_path: Path, real_zig: Path) -> None:
     """@FILE arguments are translated; a huge result reaches zig via temporary files."""
-    tc = materialise(TARGET, installed.zig_binary(), PYTHON, tmp_path / "cache", CTX)
+    tc = materialise(TARGET, real_zig, PYTHON, tmp_path / "cache", CTX)
     names = [f"M{i}" for i in range(3000)]
     (tmp_path / "a.c").write_text(" ".join([*names, "Q", "S", "B", "P"]) + "\n",
                                   encoding="utf-8")

@@ -82,7 +82,7 @@ def zigcc_cc(target: str, env: dict[str, str]) -> str:
 
 
 @pytest.fixture(scope="session")
-def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+def built(tmp_path_factory: pytest.TempPathFactory, real_zig: Path) -> dict[str, bytes]:
     """Real shared objects from the zig shims, one per BUILDS entry."""
     folder = tmp_path_factory.mktemp("sos")
     env = {**os.environ, "ZIGCC_CACHE_DIR": str(folder / "cache")}

@@ -12,7 +12,7 @@ import sys
 import venv
 from pathlib import Path
 
-import debian
+import debian_sysroots
 import pytest
 from buildhelp import install_for, logs, members, run_in, wheels, zigcc_build
 from conftest import PROJECTS
@@ -86,7 +86,7 @@ def test_native_with_every_frontend(project: str, frontend: str, zigcc_wheels: P
 def test_cross_through_config_settings(project: str, keys: str, zigcc_wheels: Path,
                                        no_system_compiler: dict[str, str],
                                        tmp_path: Path) -> None:
-    target_py = debian.ensure_python("arm64")
+    target_py = debian_sysroots.ensure_python("arm64")
     tag = "manylinux_2_17_aarch64"
     if keys == "zigcc":
         settings = [f"zigcc:target={tag}", f"zigcc:python={target_py.root}"]
@@ -182,7 +182,7 @@ def test_plugin_refuses_cross_settings_it_cannot_see(zigcc_wheels: Path,
 def test_zigcc_build_of_a_wrapped_project(no_system_compiler: dict[str, str],
                                           zigcc_wheels: Path, tmp_path: Path) -> None:
     """`zigcc build` runs the wrapped backend itself (no target environment twice)."""
-    target_py = debian.ensure_python("arm64")
+    target_py = debian_sysroots.ensure_python("arm64")
     src, out = _wrapped("meson_ext", tmp_path), tmp_path / "wheelhouse"
     env = {**no_system_compiler, "PIP_FIND_LINKS": str(zigcc_wheels)}
     done = zigcc_build(src, "manylinux_2_17_aarch64", target_py.root, out, env)

@@ -96,8 +96,11 @@ def _json_vars(config_vars: Mapping[str, object]) -> dict[str, Any]:
     return out
 
 
-def _abspath(path: str) -> str:
-    return os.path.normpath(path) if os.path.isabs(path) else os.path.abspath(path)
+def _folder(path: str) -> str:
+    """A header folder as the formats name it: absolute (the caller's job) and normalised."""
+    if not os.path.isabs(path):
+        raise ZigccError(f"include_dir {path!r} is relative; pass an absolute folder")
+    return os.path.normpath(path)
 
 
 def _base_prefix(tp: TargetPython) -> str:
@@ -118,7 +121,7 @@ def clean_include_dir(tp: TargetPython, include_dir: str | None, fmt: str) -> st
     """The one header folder ``fmt`` may name: ``include_dir`` when given, else the target's
     only include dir; Debian's dispatching pyconfig.h (two dirs) needs the clean folder."""
     if include_dir:
-        return _abspath(include_dir)
+        return _folder(include_dir)
     if len(tp.include_dirs) == 1:
         return tp.include_dirs[0]
     if not tp.include_dirs:
@@ -171,7 +174,7 @@ def build_details(tp: TargetPython, target: Target, include_dir: str | None = No
         headers: str | None = clean_include_dir(tp, include_dir, "meson")
         pyconfig_dir = headers
     elif include_dir:
-        headers = pyconfig_dir = _abspath(include_dir)
+        headers = pyconfig_dir = _folder(include_dir)
     else:
         headers = tp.include_dirs[0] if tp.include_dirs else None
         pyconfig_dir = tp.include_dirs[-1] if tp.include_dirs else None

@@ -7,9 +7,16 @@ from __future__ import annotations
 from zigcc.python.model import TargetPython
 from zigcc.target.model import Target
 
-# CPython's configure default OPT for a release build (what a target without one builds with).
-DEFAULT_OPT = "-DNDEBUG -g -fwrapv -O3 -Wall"
-DEFAULT_BASECFLAGS = "-Wsign-compare"
+
+def configure_flags(version: tuple[int, int]) -> tuple[str, str]:
+    """(OPT, BASECFLAGS) CPython ``version``'s configure gives a release build with gcc or
+    clang (what a target without its own builds with): 3.12 replaced ``-fwrapv`` by
+    ``-fno-strict-overflow``; 3.9 and 3.10 also add ``-Wno-unused-result``."""
+    if version >= (3, 12):
+        return "-DNDEBUG -g -O3 -Wall", "-fno-strict-overflow -Wsign-compare"
+    if version >= (3, 11):
+        return "-DNDEBUG -g -fwrapv -O3 -Wall", "-Wsign-compare"
+    return "-DNDEBUG -g -fwrapv -O3 -Wall", "-Wno-unused-result -Wsign-compare"
 
 
 def ldversion(version: tuple[int, int], abiflags: str) -> str:

@@ -7,23 +7,21 @@ is byte-identical on every build machine.  Which macros exist, per version, and 
 decided is :mod:`zigcc.python.pyconfig_table`; the probe-derived (ABI) macros are here.
 
 :func:`platform_triplet` is CPython's PLATFORM_TRIPLET / MULTIARCH rule for Linux, per version
-(musl: ``-linux-gnu`` before 3.11, ``-linux-musl`` from 3.11 on).
+(musl: ``-linux-gnu`` before 3.11, ``-linux-musl`` from 3.11 on).  Running the probe and
+the checks is :mod:`zigcc.python.pyconfig_run`'s side of it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Optional
 
 from zigcc.errors import ZigccError
-from zigcc.python import cchecks, ccrun, probe
+from zigcc.python import cchecks
 from zigcc.python import pyconfig_table as table
 from zigcc.python.cchecks import TargetChecks
 from zigcc.python.probe import TargetFacts
-from zigcc.target.model import Target
 from zigcc.target.platforms import LINUX
-from zigcc.toolchain.folder import base_args
 
 Version = tuple[int, int]
 Value = Optional[str]  # the #define value, or None for "not defined" (not str | None: 3.9)
@@ -241,17 +239,6 @@ def _notes(version: Version, libc: str, facts: TargetFacts) -> list[str]:
     return notes
 
 
-def compiler_for(target: Target, zig: Path) -> list[str]:
-    """The target's C compiler without the build machine's include folders.
-
-    A toolchain's ``cc`` shim for the *native* target adds the host's ``/usr/include`` after
-    zig's headers (native builds find system libraries there); host headers must not leak
-    into a synthesized pyconfig.h, so probes and checks call zig with the target's base
-    arguments only.
-    """
-    return [str(zig), *base_args(target, zig)["cc"]]
-
-
 # Every header and function any version's table needs: one set of checks per target.
 CHECK_HEADERS: tuple[str, ...] = tuple(sorted(
     {r.arg for r in table.RULES if r.kind == "header"} | {"linux/if_alg.h", "stdatomic.h"}
@@ -264,26 +251,3 @@ CHECK_FUNCTIONS: tuple[str, ...] = tuple(sorted(
 # Results of other checks (an older zigcc's cache) are refused by values().
 CHECKS_KEY = cchecks.inputs_digest(CHECK_HEADERS, table.COMPILE_CHECKS, CHECK_FUNCTIONS,
                                    table.PRELUDE)
-
-
-def collect(cc: ccrun.Compiler, workdir: Path, libc: str,
-            target: str | None = None) -> tuple[TargetFacts, TargetChecks]:
-    """Probe and check one target (glibc: 4 compiles and a link; musl: 6 and a link).
-
-    Cache both results with their ``to_dict``; pass :func:`compiler_for`'s command, not a
-    native toolchain's shim (it adds the build machine's include folders).
-    """
-    facts = probe.probe(cc, workdir, target)
-    checks = cchecks.run_checks(cc, workdir, headers=CHECK_HEADERS,
-                                compiles=table.COMPILE_CHECKS, functions=CHECK_FUNCTIONS,
-                                prelude=table.PRELUDE, glibc=libc_name(libc) == "gnu",
-                                target=target)
-    return facts, checks
-
-
-def synthesize(cc: ccrun.Compiler, workdir: Path, version: Version, abiflags: str, libc: str,
-               target: str = "") -> str:
-    """Probe, check and render in one call (no caching)."""
-    check_abiflags(version, abiflags)
-    facts, checks = collect(cc, workdir, libc, target or None)
-    return render_pyconfig(version, abiflags, libc, facts, checks, target)

@@ -28,15 +28,15 @@ from filelock import FileLock
 
 from zigcc.cachedir import publish
 from zigcc.errors import ZigccError
-from zigcc.python import cchecks, formats, probe
+from zigcc.python import cchecks, formats, probe, pyconfig_run
 from zigcc.python import pyconfig as pyc
 from zigcc.python.description import from_pack
 from zigcc.python.dump import render
 from zigcc.python.model import DETAILS_NAME, TargetPython
-from zigcc.python.naming import DEFAULT_BASECFLAGS, DEFAULT_OPT
+from zigcc.python.naming import configure_flags
 from zigcc.target.model import Target
 
-FORMAT = 2  # bump when a pack's content changes: cached packs of another format are stale
+FORMAT = 3  # bump when a pack's content changes: cached packs of another format are stale
 
 
 @dataclass(frozen=True)
@@ -86,12 +86,13 @@ def config_vars(target: Target, bh: BuildHeaders, ident: Identity,
     out: dict[str, object] = {name: _macro_value(value) for name, value in macros.items()}
     ver = f"{bh.version[0]}.{bh.version[1]}"
     library = f"libpython{ver}{bh.abiflags}.a"
+    opt, basecflags = configure_flags(bh.version)
     out.update({
         "VERSION": ver, "ABIFLAGS": bh.abiflags, "EXT_SUFFIX": ident.ext_suffix,
         "SOABI": ident.soabi, "MULTIARCH": ident.multiarch, "PLATFORM_TRIPLET": ident.multiarch,
         "HOST_GNU_TYPE": target.gnu_triple, "MACHDEP": "linux", "SHLIB_SUFFIX": ".so",
-        "CCSHARED": "-fPIC", "OPT": DEFAULT_OPT, "BASECFLAGS": DEFAULT_BASECFLAGS,
-        "CFLAGS": f"{DEFAULT_BASECFLAGS} {DEFAULT_OPT}", "Py_ENABLE_SHARED": 0, "LDLIBRARY": library,
+        "CCSHARED": "-fPIC", "OPT": opt, "BASECFLAGS": basecflags,
+        "CFLAGS": f"{basecflags} {opt}", "Py_ENABLE_SHARED": 0, "LDLIBRARY": library,
         "LIBRARY": library, "LIBPYTHON": "", "WITH_PYMALLOC": int(macros.get("WITH_PYMALLOC")
                                                                   is not None),
     })
@@ -156,7 +157,7 @@ def target_facts(target: Target, zig: Path, cache: Path) -> tuple[probe.TargetFa
             if not path.is_file():
                 work = folder / "work"
                 work.mkdir(exist_ok=True)
-                facts, checks = pyc.collect(pyc.compiler_for(target, zig), work, target.libc or "gnu",
+                facts, checks = pyconfig_run.collect(pyconfig_run.compiler_for(target, zig), work, target.libc or "gnu",
                                             target.zig_target)
                 tmp = path.with_suffix(".tmp")
                 tmp.write_text(json.dumps({"facts": facts.to_dict(),

@@ -50,7 +50,7 @@ def sysconfig_vars(target: Target, tp: TargetPython, tools: Mapping[str, str],
     out: dict[str, object] = dict(build_vars)
     out.update({k: v for k, v in tp.config_vars.items() if k not in _BUILD_MACHINE_KEYS})
     cc, cxx = tools["cc"], tools["c++"]
-    opt = str(tp.config_vars.get("OPT") or naming.DEFAULT_OPT)
+    opt = str(tp.config_vars.get("OPT") or naming.configure_flags(tp.version)[0])
     base = str(tp.config_vars.get("BASECFLAGS") or "")
     cflags = " ".join(f"{base} {opt}".split())
     ldextra = ""

@@ -3,8 +3,9 @@
 Debian's own packages are unpacked into a sysroot per suite and architecture (``dpkg-deb -x``,
 no maintainer scripts) and run under qemu-user: ``qemu-<cpu>-static -L <root>
 <root>/usr/bin/python3.X``.  i386 runs natively through its own dynamic loader.  No pytest here:
-``benchmarks/`` imports it too.  ``python tests/debian.py [ARCH | SUITE | SUITE-ARCH | all ...]``
-builds (or reuses) sysroots and prints timings.
+``benchmarks/`` imports it too (``tests/conftest.py``'s ``debian_python`` fixture wraps it for
+tests).  ``python tests/debian_sysroots.py [ARCH | SUITE | SUITE-ARCH | all ...]`` builds (or
+reuses) sysroots and prints timings.  (Not named ``debian``: that is python-debian's package.)
 
 :data:`SUITES` has a row per ``(suite, arch)``: bullseye (3.9), bookworm (3.11) and trixie (3.13).
 :data:`ARCHES` and ``ensure_python(arch)`` without ``suite`` mean each architecture's default
@@ -47,7 +48,7 @@ from debian_index import (
 )
 from debian_index import installed as _installed
 from debian_index import log as _log
-from debian_index import relation as _relation  # noqa: F401  (tests call debian._relation)
+from debian_index import relation as _relation  # noqa: F401  (tests call debian_sysroots._relation)
 
 __all__ = ["ARCHES", "DEFAULT_SUITES", "SUITES", "ArchSpec", "DebianPython", "DebianPythonError"]
 __all__ += ["DebianUnavailableError", "debian_mirror", "default_cache", "ensure_packages"]
