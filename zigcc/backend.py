@@ -18,6 +18,7 @@ and ``system:cc``/``system:c++`` (only zigcc's own shims).  Any other ``zigcc:``
 from __future__ import annotations
 
 import functools
+import importlib.util
 import os
 import shutil
 import sys
@@ -56,6 +57,15 @@ def _inner() -> str:
     if not isinstance(backend, str) or not backend or backend == "zigcc.backend":
         raise ZigccError(f"[tool.zigcc] backend = {backend!r}: name the build backend to wrap, "
                          "e.g. \"mesonpy\" or \"scikit_build_core.build\"")
+    module = backend.split(":")[0]
+    try:
+        found = importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        found = False
+    if not found:
+        dist = DISTRIBUTIONS.get(module, "the distribution that provides it")
+        raise ZigccError(f"[tool.zigcc] backend = {backend!r}: no module {module!r} in the "
+                         f"build environment; add {dist} to [build-system] requires")
     return backend
 
 
@@ -76,7 +86,8 @@ def _target_caller(settings: ConfigSettings) -> Iterator[tuple[Any, dict[str, An
     from zigcc.backends import wiring
     from zigcc.config import Settings
     from zigcc.frontend.configsettings import parse_settings
-    from zigcc.frontend.matrix import default_target, resolve_python
+    from zigcc.frontend.matrix import default_target
+    from zigcc.frontend.pythons import resolve_python
     from zigcc.frontend.run import hook_environ, keep, prepare_target
     from zigcc.target import host
     from zigcc.target.model import parse

@@ -11,6 +11,7 @@ from pathlib import Path
 from zigcc import __version__
 from zigcc.config import Settings
 from zigcc.errors import ZigccError
+from zigcc.frontend.options import Once, Parser
 from zigcc.python import compat
 from zigcc.target import host
 from zigcc.target.model import Target, parse, supported
@@ -24,16 +25,16 @@ DESCRIPTION = ("zig as a C/C++ toolchain for Python extension modules, for this 
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="zigcc", description=DESCRIPTION)
+    p = Parser(prog="zigcc", description=DESCRIPTION)
     p.add_argument("--version", action="version", version=f"zigcc {__version__}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     e = sub.add_parser("env", help="print the environment that makes build tools use zig")
-    e.add_argument("--target", help="wheel platform tag, zig triple or 'native' (default; "
+    e.add_argument("--target", action=Once, help="wheel platform tag, zig triple or 'native' (default; "
                    "with --python: that Python's arch at its lowest glibc)")
-    e.add_argument("--python", metavar="PATH",
+    e.add_argument("--python", action=Once, metavar="PATH",
                    help="the target's Python: a sysroot, a pack or dump from "
                         "`python -m zigcc.python.dump`, a build-details.json, or 'current'")
-    e.add_argument("--shell", choices=SHELLS, default="sh",
+    e.add_argument("--shell", action=Once, choices=SHELLS, default="sh",
                    help="the syntax of the printed lines (default: sh, for eval \"$(zigcc env)\")")
     w = sub.add_parser("which", help="print the path of one shim")
     w.add_argument("tool", choices=[*COMPILERS, *TOOLS])
@@ -43,7 +44,7 @@ def _parser() -> argparse.ArgumentParser:
                                        "machine: python3 dump.py > target.json")
     v = sub.add_parser("verify", help="check that wheels may carry their platform tags")
     v.add_argument("wheels", nargs="+", metavar="WHEEL")
-    v.add_argument("--target", required=True, help="the target the wheels were built for")
+    v.add_argument("--target", action=Once, required=True, help="the target the wheels were built for")
     d = sub.add_parser("doctor", help="check zig, the cache and a compile per target")
     d.add_argument("--target", action="append", help="target to smoke-test (repeatable)")
     from zigcc.frontend import describe, matrix
@@ -54,7 +55,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _target_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--target", default="native",
+    p.add_argument("--target", action=Once, default="native",
                    help="wheel platform tag, zig triple or 'native' (default)")
 
 
@@ -154,7 +155,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"ERROR {exc}", file=sys.stderr)
         return 2
     except OSError as exc:
-        print(f"ERROR {exc.strerror or exc}: {exc.filename or ''} "
-              "(check the path and its permissions; ZIGCC_CACHE_DIR moves the cache)",
-              file=sys.stderr)
+        print(f"ERROR {_os_error(exc, Settings.from_env(os.environ))}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # the work folders are removed by the finally blocks
+        print("ERROR interrupted; nothing was kept (rerun the command)", file=sys.stderr)
+        return 130
+
+
+def _os_error(exc: OSError, settings: Settings) -> str:
+    """One line for a file-system error, with the fix for where it happened."""
+    import errno
+
+    from zigcc.frontend.logscan import one_line
+
+    path = str(exc.filename or "")
+    why = exc.strerror or type(exc).__name__
+    cache = str(settings.cache_dir)
+    if path == cache or path.startswith(cache + os.sep):
+        fix = "ZIGCC_CACHE_DIR moves zigcc's cache to a writable folder with free space"
+    elif exc.errno == errno.ENOSPC:
+        fix = "free space there, or set TMPDIR / ZIGCC_CACHE_DIR to a disk with room"
+    else:
+        fix = "check the path and its permissions"
+    return one_line(f"{why}: {path or '(no path given by the system)'} ({fix})")

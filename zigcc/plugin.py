@@ -46,10 +46,17 @@ def wants_zigcc(pyproject: Mapping[str, Any]) -> bool:
 
 def finalize(dist: object) -> None:
     """The entry point: point this build at zig when the project asks for zigcc."""
-    from zigcc.frontend.source import read_pyproject
+    from zigcc.errors import ZigccError
+    from zigcc.frontend.source import check_backend_key, read_pyproject
 
-    if not wants_zigcc(read_pyproject(Path.cwd())):
+    pyproject = read_pyproject(Path.cwd())
+    if not wants_zigcc(pyproject):
         return
+    try:
+        check_backend_key(pyproject)
+    except ZigccError as exc:
+        print(f"ERROR {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
     asked = [k for k in _build_meta_settings() if k.startswith(("zigcc:", "system:"))]
     if asked:
         print(f"ERROR config setting {asked[0]} went to setuptools.build_meta, which does not "

@@ -17,20 +17,20 @@ zigcc also reads under the ``system:`` prefix:
 
 Values are strings (flags split as a shell would) or lists (a key given twice).  Two keys
 that ask for different things give one error naming both; a ``zigcc:`` or ``system:`` key
-zigcc does not know is an error, never ignored.  Pure: no file is read except to find where
-a ``system:host_prefix`` keeps its Python.
+zigcc does not know is an error, never ignored.  Pure but for one named edge: where a
+``system:host_prefix`` keeps its Python is looked up on disk by
+:func:`zigcc.frontend.pythons.python_in_prefix`.
 """
 
 from __future__ import annotations
 
-import glob
-import os
 import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from zigcc.errors import ZigccError
+from zigcc.frontend.pythons import python_in_prefix
 from zigcc.target.model import Target, parse
 
 ZIGCC_KEYS = ("zigcc:target", "zigcc:python")
@@ -89,6 +89,9 @@ def parse_settings(settings: Mapping[str, Any] | None) -> CrossSettings:
             ours[key] = _words(key, value)
         elif not isinstance(value, str):
             raise ZigccError(f"config setting {key!r} is given twice: {value!r}")
+        elif not value.strip():
+            raise ZigccError(f"config setting {key} is empty (an unset variable?); give it a "
+                             "value or leave the setting out")
         else:
             ours[key] = value.strip()
     return CrossSettings(
@@ -188,29 +191,6 @@ def _python(ours: Mapping[str, str]) -> str | None:
     if python:
         return python
     if prefix:
-        return _from_prefix(prefix, root)
+        return python_in_prefix(prefix, root)
     return root
 
-
-def _from_prefix(prefix: str, root: str | None) -> str:
-    """A target-Python spec for a host prefix: its build-details.json, or its sysroot."""
-    path = os.path.abspath(prefix)
-    if root is not None:
-        root_abs = os.path.abspath(root)
-        inside = path == root_abs or path.startswith(root_abs.rstrip(os.sep) + os.sep)
-        path = path if inside else os.path.join(root_abs, prefix.lstrip("/\\"))
-        if not os.path.isdir(path):
-            raise _conflict("system:sysroot", root, "system:host_prefix", prefix,
-                            f"{path} is not a folder")
-    details = sorted(glob.glob(os.path.join(glob.escape(path), "lib", "python3*",
-                                            "build-details.json")))
-    if details:
-        return details[-1]
-    data = glob.glob(os.path.join(glob.escape(path), "lib", "python3*", "_sysconfigdata_*.py"))
-    if data and os.path.basename(path.rstrip(os.sep)) == "usr":
-        return os.path.dirname(path.rstrip(os.sep))
-    if data and root is not None:
-        return os.path.abspath(root)
-    raise ZigccError(f"config setting system:host_prefix={prefix!r}: no "
-                     "lib/python3.X/build-details.json or _sysconfigdata there; pass the "
-                     "prefix of the target's Python (e.g. <sysroot>/usr) or system:sysroot")

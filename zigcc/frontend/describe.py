@@ -20,6 +20,7 @@ from pathlib import Path
 
 from zigcc.config import Settings
 from zigcc.errors import ZigccError
+from zigcc.frontend.options import Once
 from zigcc.python import compat, formats
 from zigcc.python.model import DETAILS_NAME, TargetPython
 from zigcc.target.model import Host, Target, parse
@@ -31,17 +32,17 @@ FORMATS = (*formats.FORMATS, "sysconfigdata", "pyconfig.h")
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     d = sub.add_parser("describe", help="a target's Python: a pack, a rendered file, a field",
                        description=(__doc__ or "").split("\n\n")[1].replace("\n", " "))
-    d.add_argument("--target", metavar="T", help="wheel platform tag or zig triple (default: "
+    d.add_argument("--target", action=Once, metavar="T", help="wheel platform tag or zig triple (default: "
                    "this machine; with a description, its arch at the lowest glibc)")
-    d.add_argument("--python", metavar="VER|DESCRIPTION", help="X.Y (synthesized from the "
+    d.add_argument("--python", action=Once, metavar="VER|DESCRIPTION", help="X.Y (synthesized from the "
                    "build interpreter of that version) or a sysroot, pack, dump or "
                    "build-details.json (default: this interpreter's X.Y)")
     what = d.add_mutually_exclusive_group()
-    what.add_argument("--pack", metavar="DIR", help="write the synthesized target pack into "
+    what.add_argument("--pack", action=Once, metavar="DIR", help="write the synthesized target pack into "
                       "the new folder DIR")
-    what.add_argument("--format", choices=FORMATS, help="print this rendering (default: "
+    what.add_argument("--format", action=Once, choices=FORMATS, help="print this rendering (default: "
                       "build-details)")
-    what.add_argument("--get", metavar="FIELD", help="print one field, e.g. "
+    what.add_argument("--get", action=Once, metavar="FIELD", help="print one field, e.g. "
                       "sysconfigdata_name, multiarch, ext_suffix, soabi, platform_tag")
 
 
@@ -54,7 +55,11 @@ def main(args: argparse.Namespace, settings: Settings) -> int:
     try:
         target, tp = resolve(args.target, args.python, machine, settings, work)
         if args.pack:
-            write_pack(tp, Path(args.pack))
+            try:
+                write_pack(tp, Path(args.pack))
+            except OSError as exc:
+                raise ZigccError(f"--pack {args.pack}: {exc.strerror or exc}; pass a new "
+                                 "folder you can write to") from None
             print(f"wrote {args.pack}: {tp.ext_suffix} for {target.wheel_platform}")
         elif args.get:
             print(formats.lookup(tp, target, args.get))
@@ -75,12 +80,12 @@ def main(args: argparse.Namespace, settings: Settings) -> int:
 
 def resolve(target_spec: str | None, python: str | None, machine: Host, settings: Settings,
             work: Path) -> tuple[Target, TargetPython]:
-    from zigcc.frontend.matrix import _VERSION, resolve_python
+    from zigcc.frontend.pythons import is_version, resolve_python
     from zigcc.python import description
 
     here = "{}.{}{}".format(*sys.version_info[:2], getattr(sys, "abiflags", ""))
     spec = python or here
-    if target_spec is None and not _VERSION.fullmatch(spec):
+    if target_spec is None and not is_version(spec):
         target = compat.target_for(description.load(spec))
     else:
         target = parse(target_spec or "native", machine)

@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 from zigcc.config import Settings
 from zigcc.errors import ZigccError
 from zigcc.frontend import options as opts
-from zigcc.frontend import source
+from zigcc.frontend import pythons, source
 from zigcc.frontend.isolated import installer
+from zigcc.frontend.options import Once
 from zigcc.frontend.run import (
     BuildSpec,
     Job,
@@ -31,9 +31,6 @@ from zigcc.python import compat
 from zigcc.python import description as pytarget
 from zigcc.python import interpreter as buildpython
 from zigcc.target.model import ARCHES, Host, Target, lowest, parse
-from zigcc.toolchain import installed
-
-_VERSION = re.compile(r"(\d+)\.(\d+)(t?)")
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -48,14 +45,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
                    help="X.Y (the build interpreter itself for native targets, a CPython "
                         "synthesized from it for foreign ones) or the target's "
                         "Python: a sysroot, a pack, a dump or a build-details.json (repeatable)")
-    b.add_argument("--build-python", metavar="EXE", help="the build interpreter (default: "
+    b.add_argument("--build-python", action=Once, metavar="EXE", help="the build interpreter (default: "
                    "pythonX.Y of the target's version on PATH or under pyenv)")
-    b.add_argument("--out-dir", default="wheelhouse", help="where verified wheels go")
-    b.add_argument("-j", "--jobs", type=int, default=1, help="builds run in parallel")
+    b.add_argument("--out-dir", action=Once, default="wheelhouse", help="where verified wheels go")
+    b.add_argument("-j", "--jobs", action=Once, type=int, default=1, help="builds run in parallel")
     b.add_argument("-C", "--config-setting", action="append", default=[], metavar="KEY=VALUE",
                    help="passed to the build backend (repeatable)")
     b.add_argument("--list", action="store_true", help="print the selected builds as JSON")
-    b.add_argument("--only", metavar="ID", help="run the one build with this id (see --list)")
+    b.add_argument("--only", action=Once, metavar="ID", help="run the one build with this id (see --list)")
 
 
 def default_target(machine: Host) -> str:
@@ -69,7 +66,9 @@ def main(args: argparse.Namespace, settings: Settings) -> int:
     work_root = Path(tempfile.mkdtemp(prefix="zigcc-build-"))
     try:
         project = source.unpack(Path(args.src), work_root)
-        table = source.zigcc_table(source.read_pyproject(project))
+        pyproject = source.read_pyproject(project)
+        source.check_backend_key(pyproject)
+        table = source.zigcc_table(pyproject)
         cli = {"targets": args.targets, "pythons": args.pythons, "out_dir": args.out_dir,
                "jobs": args.jobs, "build_python": args.build_python,
                "config_settings": opts.parse_config_settings(args.config_setting)}
@@ -77,17 +76,19 @@ def main(args: argparse.Namespace, settings: Settings) -> int:
         options = opts.from_sources(cli, settings.environ, table, [default_target(machine)],
                                     [here])
         installer(settings.environ)  # a bad ZIGCC_INSTALLER: one line before any build
-        specs = plan(options, machine, settings, work_root)
+        cells = plan(options, machine, settings)
         if args.list:
-            print(json.dumps([{"id": s.ident, "target": s.target.wheel_platform,
-                               "python": s.target_python.source} for s in specs], indent=2))
+            print(json.dumps([{"id": c.ident, "target": c.target.wheel_platform,
+                               "python": c.label(machine)} for c in cells], indent=2))
             return 0
         if args.only:
-            chosen = [s for s in specs if s.ident == args.only]
+            chosen = [c for c in cells if c.ident == args.only]
             if not chosen:
                 raise ZigccError(f"--only {args.only}: no such build; the builds are "
-                                 f"{', '.join(s.ident for s in specs)}")
-            specs = chosen
+                                 f"{', '.join(c.ident for c in cells)}")
+            cells = chosen
+        writable_out_dir(options.out_dir)
+        specs = realise(cells, options, machine, settings, work_root)
         results = run_all(specs, project, options, settings, machine, work_root)
         print(summary(results, specs))
         return 0 if all(r.ok for r in results) else 1
@@ -95,14 +96,43 @@ def main(args: argparse.Namespace, settings: Settings) -> int:
         shutil.rmtree(work_root, ignore_errors=True)
 
 
-def plan(options: opts.BuildOptions, machine: Host, settings: Settings, work: Path
-         ) -> list[BuildSpec]:
-    """Every (target, Python) pair, checked before any build starts.
+@dataclass(frozen=True)
+class Planned:
+    """One cell of the matrix before its target Python is made: what ``--list`` prints."""
+
+    ident: str  # cp311-manylinux_2_17_aarch64
+    target: Target
+    python: str  # the --python value
+    build_python: buildpython.BuildPython
+    described: pytarget.TargetPython | None  # a description read from a file, else None
+
+    def label(self, machine: Host) -> str:
+        """Where the target Python comes from, for ``--list``."""
+        if self.described is not None:
+            return self.described.source
+        if self.target.is_native(machine):
+            return self.build_python.executable
+        return f"CPython {self.python} synthesized from {self.build_python.executable}"
+
+
+def writable_out_dir(out: Path) -> None:
+    """Make ``--out-dir`` (and its ``.zigcc`` folder) before any build, or say why not."""
+    if out.exists() and not out.is_dir():
+        raise ZigccError(f"--out-dir {out}: a file, not a folder; pass a folder")
+    try:
+        (out / ".zigcc").mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ZigccError(f"--out-dir {out}: {exc.strerror or exc}; pass a folder you can "
+                         "write to") from None
+
+
+def plan(options: opts.BuildOptions, machine: Host, settings: Settings) -> list[Planned]:
+    """Every (target, Python) pair, checked before any build starts; nothing is compiled.
 
     A target Python *description* is of one platform and pairs with the targets of that
     platform only; an ``X.Y`` Python pairs with every target: the build interpreter itself
     for the targets this machine runs natively, a target Python synthesized from it for the
-    others (:mod:`zigcc.python.synth`).
+    others (:mod:`zigcc.python.synth`, made by :func:`realise`).
     """
     targets = [parse(t, machine) for t in options.targets]
     for target in targets:
@@ -110,20 +140,22 @@ def plan(options: opts.BuildOptions, machine: Host, settings: Settings, work: Pa
             raise ZigccError(f"--target {target.wheel_platform}: zigcc build makes Linux "
                              "wheels for now; `zigcc env` covers macOS and Windows compilers")
     described = {spec: pytarget.load(spec) for spec in options.pythons
-                 if not _VERSION.fullmatch(spec)}
-    specs: list[BuildSpec] = []
+                 if not pythons.is_version(spec)}
+    cells: list[Planned] = []
     for target in targets:
         for spec in options.pythons:
             tp = described.get(spec)
             if tp is not None and tp.platform != target.sysconfig_platform:
                 continue
-            tp, bp = resolve_python(spec, target, machine, options.build_python, settings, work,
-                                    tp)
+            bp = pythons.build_python_for(spec, options.build_python, settings, tp)
+            if tp is not None:
+                compat.check_compatible(tp, target, bp.version, bp.abiflags,
+                                        options.build_python)
             ident = f"{bp.tag}-{target.platform_tags[0]}"
-            if any(s.ident == ident for s in specs):
+            if any(c.ident == ident for c in cells):
                 raise ZigccError(f"build {ident} is selected twice; drop one --python/--target")
-            specs.append(BuildSpec(ident, target, tp, bp))
-        if not any(s.target == target for s in specs):
+            cells.append(Planned(ident, target, spec, bp, tp))
+        if not any(c.target == target for c in cells):
             described_as = (f"a {target.sysconfig_platform} sysroot, a pack from `zigcc "
                             "dump-script` or a build-details.json")
             hint = (f"pass X.Y (this machine's interpreter) or {described_as}"
@@ -132,10 +164,26 @@ def plan(options: opts.BuildOptions, machine: Host, settings: Settings, work: Pa
             raise ZigccError(f"--target {target.wheel_platform}: no --python is for it; "
                              f"{hint}")
     for spec, tp in described.items():
-        if not any(s.target_python is tp for s in specs):
+        if not any(c.described is tp for c in cells):
             raise ZigccError(f"--python {spec} is a {tp.platform} Python but no --target is of "
                              "that platform; add one, e.g. --target "
                              f"{_lowest(tp.platform.split('-', 1)[-1])}")
+    return cells
+
+
+def realise(cells: Sequence[Planned], options: opts.BuildOptions, machine: Host,
+            settings: Settings, work: Path) -> list[BuildSpec]:
+    """The target Python of every cell (dumped, read or synthesized), one line per cell that
+    has to be made, so that a cold matrix says what it is doing."""
+    specs = []
+    for index, cell in enumerate(cells, 1):
+        if cell.described is None and not cell.target.is_native(machine):
+            print(f"[{index}/{len(cells)}] {cell.target.arch} {cell.build_python.tag}: "
+                  f"synthesizing CPython {cell.python} for {cell.target.platform_tags[0]}",
+                  flush=True)
+        tp = pythons.target_python(cell.python, cell.target, machine, cell.build_python,
+                                   settings, work, cell.described, options.build_python)
+        specs.append(BuildSpec(cell.ident, cell.target, tp, cell.build_python))
     return specs
 
 
@@ -143,56 +191,6 @@ def _lowest(arch: str) -> str:
     """The --target to suggest for ``arch``: its lowest manylinux tag (2.17 for an arch zigcc
     does not know, which the error then names)."""
     return lowest(arch).platform_tags[0] if arch in ARCHES else f"manylinux_2_17_{arch}"
-
-
-_DUMPS: dict[str, pytarget.TargetPython] = {}
-_DUMPS_LOCK = threading.Lock()
-
-
-def resolve_python(spec: str, target: Target, machine: Host, build_python: str | None,
-                   settings: Settings, work: Path, described: pytarget.TargetPython | None = None
-                   ) -> tuple[pytarget.TargetPython, buildpython.BuildPython]:
-    """The target Python and the build interpreter of one ``--python`` value."""
-    version = _VERSION.fullmatch(spec)
-    if version:
-        want = (int(version.group(1)), int(version.group(2)))
-        bp = (buildpython.resolve(build_python) if build_python
-              else buildpython.find(want, version.group(3), settings.environ))
-        tp = _dump(bp.executable, work) if target.is_native(machine) else \
-            synthesized(target, bp, settings)
-    else:
-        tp = described or pytarget.load(spec)
-        bp = (buildpython.resolve(build_python) if build_python
-              else buildpython.find(tp.version, tp.abiflags, settings.environ))
-    compat.check_compatible(tp, target, bp.version, bp.abiflags)
-    return tp, bp
-
-
-def synthesized(target: Target, bp: buildpython.BuildPython, settings: Settings
-                ) -> pytarget.TargetPython:
-    """The target's CPython X.Y, synthesized from the build interpreter's headers."""
-
-    from zigcc.python import synth
-
-    zig = installed.stable_zig(installed.zig_binary(), settings.cache_dir, installed.zig_version())
-    headers = synth.BuildHeaders(bp.version, bp.abiflags, bp.version_full, bp.include_dir)
-    return synth.synthesize(target, headers, zig, settings.cache_dir)
-
-
-def _dump(executable: str, work: Path) -> pytarget.TargetPython:
-    """The build interpreter described as a target (native builds)."""
-    from zigcc.python import dump
-
-    with _DUMPS_LOCK:
-        if executable not in _DUMPS:
-            out = work / f"native-{len(_DUMPS)}.json"
-            run = subprocess.run([executable, "-I", dump.__file__, "-o", str(out)],
-                                 capture_output=True, text=True)
-            if run.returncode != 0:
-                raise ZigccError(f"{executable}: the dump tool failed: "
-                                 f"{(run.stderr.strip().splitlines() or ['?'])[-1]}")
-            _DUMPS[executable] = pytarget.from_json(str(out))
-        return _DUMPS[executable]
 
 
 def run_all(specs: Sequence[BuildSpec], project: Path, options: opts.BuildOptions,
@@ -216,6 +214,10 @@ def run_all(specs: Sequence[BuildSpec], project: Path, options: opts.BuildOption
         result = build_one(job, log)
         with lock:
             print(f"{label}: {result.verdict} ({result.seconds:.1f} s)", flush=True)
+            for line in result.details[1:] if result.details else ():
+                print(f"{label}:   {line}", flush=True)
+            if not result.ok:
+                print(f"{label}: log: {result.log}", flush=True)
         return result
 
     with ThreadPoolExecutor(max_workers=options.jobs) as pool:

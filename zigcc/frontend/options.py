@@ -6,14 +6,36 @@ project's pyproject table.  Bad values raise :class:`~zigcc.errors.ZigccError` n
 
 from __future__ import annotations
 
+import argparse
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from zigcc.errors import ZigccError
 
 ConfigSettings = dict[str, "str | list[str]"]
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with zigcc's error form: one ``ERROR`` line naming the option, exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        print(f"ERROR {self.prog}: {message} (see {self.prog} --help)", file=sys.stderr)
+        raise SystemExit(2)
+
+
+class Once(argparse.Action):
+    """A single-valued option given twice is refused, never silently overridden."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: Any, option_string: str | None = None) -> None:
+        if getattr(namespace, f"_once_{self.dest}", False):
+            parser.error(f"{option_string} is given twice ({getattr(namespace, self.dest)!r} "
+                         f"and {values!r}); give it once")
+        setattr(namespace, f"_once_{self.dest}", True)
+        setattr(namespace, self.dest, values)
 _KNOWN_KEYS = frozenset(("targets", "pythons", "environment", "config-settings", "before-all",
                          "before-build", "build-python", "backend"))
 # Environment variables, each a whitespace-separated list (commands: one per line).
@@ -74,7 +96,10 @@ def from_sources(cli: Mapping[str, Any], env: Mapping[str, str], table: Mapping[
     settings: ConfigSettings = {}
     for key, value in _mapping(table, "config-settings").items():
         settings[key] = [str(v) for v in value] if isinstance(value, list) else str(value)
-    settings.update(cli.get("config_settings") or {})
+        _not_zigccs(key, f"[tool.zigcc] config-settings {key!r}")
+    for key, value in (cli.get("config_settings") or {}).items():
+        _not_zigccs(key, f"-C {key}={value}")
+        settings[key] = value
     jobs = 1 if cli.get("jobs") is None else int(cli["jobs"])
     if jobs < 1:
         raise ZigccError(f"-j {jobs}: the number of parallel builds must be at least 1")
@@ -89,6 +114,14 @@ def from_sources(cli: Mapping[str, Any], env: Mapping[str, str], table: Mapping[
         before_all=pick("before-all", ()),
         before_build=pick("before-build", ()),
     )
+
+
+def _not_zigccs(key: str, where: str) -> None:
+    """zigcc build reads the target and Python from its own options, so a ``zigcc:`` or
+    ``system:`` config setting (read by ``zigcc.backend`` only) would be dropped: refuse it."""
+    if key.startswith(("zigcc:", "system:")):
+        raise ZigccError(f"{where}: zigcc build does not pass zigcc:/system: settings to the "
+                         "backend; use --target and --python (--build-python) instead")
 
 
 def _strings(table: Mapping[str, Any], key: str) -> tuple[str, ...]:

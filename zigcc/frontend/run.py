@@ -23,7 +23,7 @@ from typing import IO
 from zigcc.backends import wiring
 from zigcc.config import Settings
 from zigcc.errors import ZigccError
-from zigcc.frontend import source
+from zigcc.frontend import logscan, source
 from zigcc.frontend.isolated import VenvEnv
 from zigcc.frontend.options import BuildOptions
 from zigcc.python import naming
@@ -56,6 +56,7 @@ class Result:
     seconds: float
     verdict: str  # "ok" or a one-line reason
     log: Path
+    details: tuple[str, ...] = ()  # the failure's first error block, from the log
 
     @property
     def ok(self) -> bool:
@@ -114,23 +115,29 @@ def build_one(job: Job, log_path: Path) -> Result:
     """Build, verify and keep one wheel; never raises for a failed build."""
     start = time.monotonic()
     log_path.parent.mkdir(parents=True, exist_ok=True)
+    details: list[str] = []
     with open(log_path, "w", encoding="utf-8") as log:
         try:
             wheel = _build(job, log)
             verdict = "ok"
         except ZigccError as exc:
-            wheel, verdict = None, str(exc)
+            wheel, verdict = None, logscan.one_line(str(exc))
         except Exception as exc:  # a backend failure: its output is in the log
-            wheel, verdict = None, _backend_failure(exc)
+            log.flush()
+            details = logscan.first_error(log_path.read_text(encoding="utf-8",
+                                                             errors="replace"))
+            wheel, verdict = None, _backend_failure(exc, details)
         log.write(f"\nzigcc: {job.spec.ident}: {verdict}\n")
-    return Result(job.spec.ident, wheel, time.monotonic() - start, verdict, log_path)
+    return Result(job.spec.ident, wheel, time.monotonic() - start, verdict, log_path,
+                  tuple(details))
 
 
-def _backend_failure(exc: Exception) -> str:
+def _backend_failure(exc: Exception, details: Sequence[str]) -> str:
     name = type(exc).__name__
     if name in ("BuildBackendException", "CalledProcessError", "BuildException"):
-        return "the build backend failed; see the log"
-    return f"{name}: {exc}".splitlines()[0]
+        reason = details[0] if details else "see the log"
+        return logscan.one_line(f"the build backend failed: {reason}")
+    return logscan.one_line(f"{name}: {str(exc).splitlines()[0] if str(exc) else ''}")
 
 
 @dataclass(frozen=True)

@@ -99,6 +99,16 @@ def backend_of(pyproject: Mapping[str, Any]) -> str:
     return backend if isinstance(backend, str) else "setuptools.build_meta:__legacy__"
 
 
+def check_backend_key(pyproject: Mapping[str, Any]) -> None:
+    """``[tool.zigcc] backend`` is read by ``zigcc.backend`` only: refuse it elsewhere."""
+    table = zigcc_table(pyproject)
+    backend = backend_of(pyproject)
+    if "backend" in table and backend.split(":")[0] != "zigcc.backend":
+        raise ZigccError(f"[tool.zigcc] backend = {table['backend']!r} is read by "
+                         f"build-backend = \"zigcc.backend\" only, but this project's is "
+                         f"{backend!r}; set build-backend = \"zigcc.backend\" or drop the key")
+
+
 def zigcc_table(pyproject: Mapping[str, Any]) -> Mapping[str, Any]:
     tool = pyproject.get("tool", {})
     table = tool.get("zigcc", {}) if isinstance(tool, Mapping) else {}

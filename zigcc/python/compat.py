@@ -27,13 +27,19 @@ def target_for(tp: TargetPython) -> Target:
     return lowest(arch, libc_of(tp))
 
 
-def check_compatible(tp: TargetPython, target: Target, build: tuple[int, int], abiflags: str
-                     ) -> None:
-    """Refuse a target Python this build interpreter cannot build for."""
+def check_compatible(tp: TargetPython, target: Target, build: tuple[int, int], abiflags: str,
+                     build_python: str | None = None) -> None:
+    """Refuse a target Python this build interpreter cannot build for; ``build_python`` is
+    the ``--build-python`` that was given (None: the interpreter zigcc runs on)."""
     if tp.version != build or tp.abiflags != abiflags:
         want = f"python{ldversion(tp.version, tp.abiflags)}"
+        have = f"{build[0]}.{build[1]}{abiflags}"
+        if build_python:
+            raise ZigccError(f"{tp.source} is CPython {ldversion(tp.version, tp.abiflags)} but "
+                             f"--build-python {build_python} is {have}; pass --build-python "
+                             f"with a {want}, or drop --build-python")
         raise ZigccError(f"{tp.source} is CPython {tp.version[0]}.{tp.version[1]}"
-                         f"{tp.abiflags} but zigcc runs on {build[0]}.{build[1]}{abiflags}; "
+                         f"{tp.abiflags} but zigcc runs on {have}; "
                          f"run it with the same version: {want} -m zigcc ...")
     if tp.platform != target.sysconfig_platform or tp.pointer_size != target.info.bits:
         raise ZigccError(f"{tp.source} is a {tp.platform} ({tp.pointer_size}-bit) Python, not "

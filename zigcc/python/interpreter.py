@@ -2,7 +2,8 @@
 
 It is found on PATH or under pyenv (or given), and asked once for its version, ABI flags and
 ``build_time_vars`` (the target environment keeps every key it has).  Side effects (running the
-interpreter, scanning folders) live here; :func:`candidates` is pure.
+interpreter, scanning folders) live here; :func:`candidates` only lists the names in pyenv's
+versions folder.
 """
 
 from __future__ import annotations
@@ -59,21 +60,35 @@ def candidates(version: tuple[int, int], abiflags: str, path_dirs: Sequence[str]
     return out
 
 
-def query(executable: str) -> BuildPython:
-    """Ask ``executable`` for its version, ABI flags and build_time_vars."""
+OLDEST = (3, 8)  # the oldest build interpreter: the dump tool's floor
+
+
+def query(executable: str, origin: str = "--build-python") -> BuildPython:
+    """Ask ``executable`` for its version, ABI flags and build_time_vars; ``origin`` names
+    where it came from in an error (the option, or the search)."""
+    fix = f"pass --build-python with a CPython {OLDEST[0]}.{OLDEST[1]}+ executable"
     try:
         run = subprocess.run([executable, "-I", "-c", _QUERY], capture_output=True, text=True,
                              timeout=120)
-    except OSError as exc:
-        raise ZigccError(f"{executable}: cannot run it ({exc.strerror}); pass "
-                         "--build-python with a CPython executable") from None
-    if run.returncode != 0:
-        last = (run.stderr.strip().splitlines() or ["no output"])[-1]
-        raise ZigccError(f"{executable}: not a usable CPython ({last}); pass --build-python "
-                         "with a CPython 3.8+ executable")
-    data = json.loads(run.stdout)
-    return BuildPython(executable, (data["version"][0], data["version"][1]), data["abiflags"],
-                       data["vars"], data["version_full"], data["include"] or "")
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        why = getattr(exc, "strerror", None) or "it did not answer in 120 s"
+        raise ZigccError(f"{origin} {executable}: cannot run it ({why}); {fix}") from None
+    try:
+        if run.returncode != 0:
+            raise ValueError(run.returncode)
+        data = json.loads(run.stdout)
+        found = BuildPython(executable, (int(data["version"][0]), int(data["version"][1])),
+                            str(data["abiflags"]), dict(data["vars"]),
+                            str(data["version_full"]), str(data["include"] or ""))
+    except (ValueError, KeyError, TypeError, IndexError):
+        last = (run.stderr.strip().splitlines() or ["no output"])[-1][:200] \
+            if run.returncode else "it did not answer as a CPython does"
+        raise ZigccError(f"{origin} {executable}: not a CPython zigcc can build with "
+                         f"({last}); {fix}") from None
+    if found.version < OLDEST:
+        raise ZigccError(f"{origin} {executable}: CPython {found.version_full} is older than "
+                         f"{OLDEST[0]}.{OLDEST[1]}; {fix}")
+    return found
 
 
 def find(version: tuple[int, int], abiflags: str, env: Mapping[str, str]) -> BuildPython:
@@ -83,7 +98,10 @@ def find(version: tuple[int, int], abiflags: str, env: Mapping[str, str]) -> Bui
     path_dirs = env.get("PATH", "").split(os.pathsep)
     for exe in candidates(version, abiflags, path_dirs, Path(root) if root else None):
         if os.access(exe, os.X_OK) and not _is_pyenv_shim(exe):
-            found = query(exe)
+            try:
+                found = query(exe, "found on PATH or under pyenv:")
+            except ZigccError:
+                continue  # a broken or too old candidate: the next one may work
             if found.version == version and found.abiflags == abiflags:
                 return found
     want = f"python{version[0]}.{version[1]}{abiflags}"

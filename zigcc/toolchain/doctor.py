@@ -20,13 +20,23 @@ def doctor(specs: list[str], settings: Settings,
     problems = 0
     try:
         found = installed.zig_binary()
+    except ZigccError as exc:
+        print(f"zig        MISSING: {exc}")
+        return 1
+    try:
         zig = installed.stable_zig(found, settings.cache_dir, installed.zig_version())
+    except OSError as exc:
+        print(f"cache      UNUSABLE: {settings.cache_dir}: {exc.strerror or exc} -> set "
+              "ZIGCC_CACHE_DIR to a writable folder")
+        return 1
+    try:
         version = subprocess.run([str(zig), "version"], capture_output=True, text=True,
                                  check=True).stdout.strip()
-        print(f"zig        {zig} ({version}; the shims' copy of {found.parent})")
-    except (ZigccError, OSError, subprocess.CalledProcessError) as exc:
-        print(f"zig        MISSING: {exc} -> pip install ziglang")
+    except (OSError, subprocess.CalledProcessError) as exc:
+        print(f"zig        BROKEN: {zig} does not run ({exc}) -> pip install "
+              "--force-reinstall ziglang")
         return 1
+    print(f"zig        {zig} ({version}; the shims' copy of {found.parent})")
     print(f"python     {installed.python_binary()} (runs the shims' slow path)")
     print(f"cache      {settings.cache_dir} (set ZIGCC_CACHE_DIR to move it)")
     print(f"zig cache  {zig_cache_dir(settings)} (ZIG_GLOBAL_CACHE_DIR moves it)")
