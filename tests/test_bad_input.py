@@ -96,6 +96,110 @@ def test_bad_input_gets_one_error_line(args: list[str], words: str, tmp_path: Pa
     assert words in run.stderr, run.stderr
 
 
+HERE = "{}.{}".format(*sys.version_info[:2])
+OTHER = "3.12" if HERE != "3.12" else "3.11"  # another CPython version than zigcc runs on
+PYENV = Path.home() / ".pyenv" / "versions"
+
+
+def _project(folder: Path, pyproject: str) -> str:
+    """A C project with this pyproject.toml (never built: every row stops before)."""
+    folder.mkdir()
+    (folder / "pyproject.toml").write_text(pyproject)
+    (folder / "m.c").write_text("int x;\n")
+    return str(folder)
+
+
+# The silent wrong results and misattributed failures of the "never a wheel other than the one
+# asked for" issue: (args, extra environment, exit code, words that must be there, words that
+# must not). Every row runs `zigcc` as a user does; a build row writes no wheel.
+SETUPTOOLS = ('[build-system]\nrequires = ["setuptools>=64"]\nbuild-backend = '
+              '"setuptools.build_meta"\n[project]\nname = "p"\nversion = "1"\n')
+ROWS = [
+    (["build", "{hello}", "--target", "manylinux_2_17_aarch64", "--python", OTHER,
+      "--build-python", sys.executable], {}, 2,
+     [f"--build-python {sys.executable} is CPython", f"--python {OTHER} asks for {OTHER}"], []),
+    (["build", "{hello}", "-C", "zigcc:target=manylinux_2_17_aarch64"], {}, 2,
+     ["-C zigcc:target=manylinux_2_17_aarch64", "use --target and --python"], []),
+    (["build", "{hello}", "-C", "system:host=aarch64-unknown-linux-gnu"], {}, 2,
+     ["-C system:host=", "use --target"], []),
+    (["env", "--target", "manylinux_2_17_aarch64", "--target", "manylinux_2_17_x86_64"], {}, 2,
+     ["--target is given twice", "manylinux_2_17_aarch64"], []),
+    (["build", "{hello}", "--out-dir", "{o1}", "--out-dir", "{o2}"], {}, 2,
+     ["--out-dir is given twice"], []),
+    (["build", "{wrongkey}"], {}, 2,
+     ['[tool.zigcc] backend = \'mesonpy\' is read by build-backend = "zigcc.backend" only',
+      "'setuptools.build_meta'"], []),
+    (["build", "{hello}", "--python", HERE, "--build-python", "/bin/echo"], {}, 2,
+     ["--build-python /bin/echo: not a CPython"], ["JSONDecodeError"]),
+    (["build", "{hello}", "--python", HERE, "--build-python", "{nothing}"], {}, 2,
+     ["--build-python", "cannot run it"], ["ZIGCC_CACHE_DIR"]),
+    (["build", "{hello}", "--python", "3.6", "--build-python",
+      str(PYENV / "3.6.15" / "bin" / "python3.6")], {}, 2,
+     ["CPython 3.6.15 is older than 3.8", "--build-python"], ["SyntaxError"]),
+    (["build", "{hello}", "--out-dir", "{afile}"], {}, 2,
+     ["--out-dir", "a file, not a folder"], ["ZIGCC_CACHE_DIR"]),
+    (["build", "{hello}", "--out-dir", "/proc/zigcc-out"], {}, 2,
+     ["--out-dir /proc/zigcc-out", "a folder you can write to"], ["ZIGCC_CACHE_DIR"]),
+    (["describe", "--target", "manylinux_2_17_aarch64", "--pack", "{afile}"], {}, 2,
+     ["--pack", "not an empty folder"], ["ZIGCC_CACHE_DIR"]),
+    (["describe", "--target", "manylinux_2_17_aarch64", "--pack", "/proc/zigcc/pack"], {}, 2,
+     ["--pack /proc/zigcc/pack", "create it first"], ["ZIGCC_CACHE_DIR"]),
+    (["doctor"], {"ZIGCC_CACHE_DIR": "/proc/zigcc-cache"}, 1,
+     ["/proc/zigcc-cache", "set ZIGCC_CACHE_DIR to a writable folder"], ["MISSING", "ziglang"]),
+]
+
+
+@pytest.mark.parametrize(("args", "env", "code", "words", "never"), ROWS,
+                         ids=[" ".join(r[0])[:70] for r in ROWS])
+def test_refused_never_ignored(args: list[str], env: dict[str, str], code: int,
+                               words: list[str], never: list[str], tmp_path: Path) -> None:
+    if "3.6" in args and not (PYENV / "3.6.15" / "bin" / "python3.6").is_file():
+        pytest.skip(f"no CPython 3.6 under {PYENV}")
+    (tmp_path / "afile").write_text("x\n")
+    names = {"hello": str(ROOT / "examples" / "hello"), "o1": str(tmp_path / "o1"),
+             "o2": str(tmp_path / "o2"), "afile": str(tmp_path / "afile"),
+             "nothing": str(tmp_path / "no-such-python"),
+             "wrongkey": _project(tmp_path / "wrongkey", SETUPTOOLS +
+                                  '[tool.zigcc]\nbackend = "mesonpy"\n')}
+    out = tmp_path / "wheelhouse"
+    argv = [a.format(**names) for a in args]
+    if argv[0] == "build" and "--out-dir" not in argv:
+        argv += ["--out-dir", str(out)]
+    run = _zigcc(*argv, env=env, cwd=tmp_path)
+    text = run.stdout + run.stderr
+    assert run.returncode == code, text
+    assert "Traceback" not in text
+    if code == 2:
+        lines = run.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("ERROR "), run.stderr
+    assert [w for w in words if w not in text] == [], text
+    assert [w for w in never if w in text] == [], text
+    assert list(tmp_path.rglob("*.whl")) == []
+
+
+def test_an_os_error_is_one_short_line() -> None:
+    """A full disk: one line, at most 300 characters, with the path and the fix."""
+    import errno
+
+    from zigcc.cli import _os_error
+    from zigcc.config import Settings
+
+    settings = Settings(Path("/cache/zigcc"))
+    huge = OSError(errno.ENOSPC, "No space left on device " + "x" * 3_000_000, "/tmp/w/f.o")
+    line = _os_error(huge, settings)
+    assert "\n" not in line and len(line) <= 300 and line.startswith("No space left")
+    nameless = _os_error(OSError(errno.ENOSPC, "No space left on device"), settings)
+    assert "(no path given by the system)" in nameless and "TMPDIR" in nameless
+    cache = _os_error(OSError(errno.EACCES, "Permission denied", "/cache/zigcc/t/cc"), settings)
+    assert "ZIGCC_CACHE_DIR" in cache
+
+
+def test_describe_maturin_is_a_format() -> None:
+    run = _zigcc("describe", "--format", "maturin")
+    assert run.returncode == 0, run.stderr
+    assert "ext_suffix=" in run.stdout and "lib_name=" in run.stdout
+
+
 def test_relative_cache_dir_becomes_absolute(tmp_path: Path, real_zig: Path) -> None:
     run = _zigcc("env", "--shell", "json", env={"ZIGCC_CACHE_DIR": "rel/cache"}, cwd=tmp_path)
     assert run.returncode == 0, run.stderr
@@ -129,3 +233,29 @@ def test_doctor_names_zigs_cache(tmp_path: Path, real_zig: Path) -> None:
                                                       str(tmp_path / "zc")})
     line = next(x for x in run.stdout.splitlines() if x.startswith("zig cache"))
     assert str(tmp_path / "zc") in line
+
+
+WRAPPED = ('[build-system]\nrequires = ["zigcc-toolchain", "setuptools>=64"]\n'
+           'build-backend = "zigcc.backend"\n[project]\nname = "p"\nversion = "1"\n')
+
+
+@pytest.mark.parametrize(("extra", "settings", "words"), [
+    ("", ["-C", "zigcc:target="], "ERROR config setting zigcc:target is empty"),
+    ("", ["-C", "system:host="], "ERROR config setting system:host is empty"),
+    ('[tool.zigcc]\nbackend = "no_such_module"\n', [],
+     "ERROR [tool.zigcc] backend = 'no_such_module': no module 'no_such_module'"),
+])
+def test_the_wrapper_backend_refuses(extra: str, settings: list[str], words: str,
+                                     tmp_path: Path) -> None:
+    """`python -m build` (here without isolation: zigcc is installed) with zigcc.backend: an
+    empty setting (an unset CI variable) or a backend that is not there is one ERROR line
+    from the backend, and no wheel."""
+    project = _project(tmp_path / "p", WRAPPED + extra)
+    run = subprocess.run([sys.executable, "-m", "build", "--no-isolation",
+                          "--skip-dependency-check", "--wheel", "--outdir",
+                          str(tmp_path / "out"), *settings, project],
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode != 0
+    assert words in run.stdout + run.stderr, run.stdout + run.stderr
+    assert "Traceback" not in run.stdout + run.stderr
+    assert list(tmp_path.rglob("*.whl")) == []

@@ -51,6 +51,8 @@ def main(args: argparse.Namespace, settings: Settings) -> int:
     from zigcc.python import naming
 
     machine = machine_and_zig()
+    if args.pack:
+        check_pack_dest(Path(args.pack))  # before any synthesis
     work = Path(tempfile.mkdtemp(prefix="zigcc-describe-"))
     try:
         target, tp = resolve(args.target, args.python, machine, settings, work)
@@ -93,6 +95,18 @@ def resolve(target_spec: str | None, python: str | None, machine: Host, settings
     return target, tp
 
 
+def check_pack_dest(dest: Path) -> None:
+    """``--pack DIR`` must be a new (or empty) folder in a folder that exists."""
+    if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
+        raise ZigccError(f"--pack {dest}: exists and is not an empty folder; pass a new "
+                         "--pack DIR")
+    if not dest.parent.is_dir():
+        raise ZigccError(f"--pack {dest}: {dest.parent} is no folder; create it first")
+    if not os.access(dest.parent, os.W_OK):
+        raise ZigccError(f"--pack {dest}: {dest.parent} is not writable; pass a --pack DIR "
+                         "in a folder you can write to")
+
+
 def write_pack(tp: TargetPython, dest: Path) -> None:
     """Copy a synthesized pack (a folder with build-details.json) to the new folder ``dest``."""
     pack = Path(tp.source).parent if tp.source.endswith(DETAILS_NAME) else None
@@ -100,10 +114,7 @@ def write_pack(tp: TargetPython, dest: Path) -> None:
         raise ZigccError(f"{tp.source} is not synthesized; --pack writes synthesized target "
                          "Pythons (make a pack of a real one on the target with "
                          "`python -m zigcc.python.dump --pack DIR`)")
-    if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
-        raise ZigccError(f"{dest}: exists and is not an empty folder; pass a new --pack DIR")
-    if not dest.parent.is_dir():
-        raise ZigccError(f"{dest.parent}: no such folder; create it first")
+    check_pack_dest(dest)
     tmp = Path(tempfile.mkdtemp(dir=dest.parent, prefix=".zigcc-pack-"))
     try:
         shutil.copytree(pack, tmp / "pack", ignore=shutil.ignore_patterns("*.lock"))

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import IO
 
 from zigcc.errors import ZigccError
+from zigcc.frontend import logscan
 
 
 class VenvEnv:
@@ -80,9 +81,14 @@ class VenvEnv:
                             "_PYTHON_SYSCONFIGDATA_NAME", "VIRTUAL_ENV")}
         self._log.write(f"$ {' '.join(cmd)}\n")
         self._log.flush()
-        run = subprocess.run(cmd, env=env, stdout=self._log, stderr=subprocess.STDOUT)
+        run = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                             text=True, errors="replace")
+        self._log.write(run.stdout)
+        self._log.flush()
         if run.returncode != 0:
-            raise ZigccError(f"could not {what} (exit {run.returncode}); see the build log")
+            reason = logscan.first_error(run.stdout)
+            said = f": {reason[0]}" if reason else "; see the build log"
+            raise ZigccError(f"could not {what} (exit {run.returncode}){said}")
 
 
 def venv_version(venv: Path) -> str | None:

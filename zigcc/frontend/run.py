@@ -126,6 +126,9 @@ def build_one(job: Job, log_path: Path) -> Result:
             log.flush()
             details = logscan.first_error(log_path.read_text(encoding="utf-8",
                                                              errors="replace"))
+            # pyproject_hooks' BackendUnavailable keeps the import's traceback to itself
+            inner = getattr(exc, "exception", None)
+            details = details or logscan.first_error(str(getattr(inner, "traceback", "")))
             wheel, verdict = None, _backend_failure(exc, details)
         log.write(f"\nzigcc: {job.spec.ident}: {verdict}\n")
     return Result(job.spec.ident, wheel, time.monotonic() - start, verdict, log_path,
