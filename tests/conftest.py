@@ -6,7 +6,8 @@ left to memory: :func:`pytest_collection_modifyitems` marks a test slow when
 
 * it uses a fixture of :data:`SLOW_FIXTURES`, directly or through other fixtures (a module's
   fixture that runs zig asks for ``real_zig``, so the tests using it are slow too), or
-* it is in a module of :data:`SLOW_MODULES` (every test there builds something).
+* it is in a folder of :data:`SLOW_FOLDERS` (``tests/builds/``) or a module of
+  :data:`SLOW_MODULES` (every test there builds something).
 
 So a test that runs zig asks for ``real_zig`` (also when zig runs inside ``python -m zigcc``
 or a shim); one that needs a Debian CPython or the musl CPython asks for ``debian_python`` or
@@ -53,12 +54,14 @@ SLOW_FIXTURES = {
     "debian_python": "downloads Debian sysroots and runs their CPython under qemu",
     "musl_python": "builds (once) and runs a musl CPython",
 }
-# Modules in which every test builds, compiles or runs a foreign interpreter.
+# tests/builds/: whole builds of real projects and sdists, imported and run on their target.
+SLOW_FOLDERS = {"builds"}
+# Modules of the other stage folders in which every test builds, compiles or runs a foreign
+# interpreter.
 SLOW_MODULES = {
-    "test_build.py", "test_concurrency.py", "test_cross_builds.py", "test_isolated_reuse.py",
-    "test_musl_fixture.py", "test_native_builds.py", "test_native_capability.py",
-    "test_pyconfig.py", "test_real_sdists.py", "test_reproducible.py", "test_synth.py",
-    "test_synth_wheels.py", "test_wrapper_backend.py", "test_zigstore.py",
+    "test_native_capability.py", "test_pyconfig.py", "test_synth.py",
+    "test_wrapper_backend.py", "test_installed_zig.py", "test_failures_shown.py",
+    "test_supported_pythons.py",
 }
 # What the debian_python and musl_python fixtures give, for annotations.
 DebianPythons = Callable[..., "DebianPython"]
@@ -68,6 +71,8 @@ _TRIPWIRE_KEY = pytest.StashKey[tuple[Any, Any]]()  # (its folder, ZIG_GLOBAL_CA
 
 
 def _why_slow(item: pytest.Item) -> str | None:
+    if item.path.parent.name in SLOW_FOLDERS:
+        return f"it is in tests/{item.path.parent.name}/"
     if item.path.name in SLOW_MODULES:
         return f"{item.path.name} is in SLOW_MODULES"
     used = [name for name in SLOW_FIXTURES if name in getattr(item, "fixturenames", ())]

@@ -27,7 +27,7 @@ from zigcc.toolchain.installed import zig_binary
 from zigcc.verify import wheelcheck
 
 pytestmark = pytest.mark.slow
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).parent.parent.parent
 
 # Debian arch -> (requested tag, (sizeof(long), sizeof(void *), byte order))
 ARCHES = {

@@ -17,7 +17,7 @@ from zigcc.frontend.matrix import default_target
 from zigcc.python import interpreter as buildpython
 from zigcc.target.model import Host
 
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).parent.parent.parent
 EXAMPLE = ROOT / "examples" / "hello"
 
 

@@ -73,7 +73,7 @@ def test_ctrl_c_exits_130_and_removes_its_work(tmp_path: Path,
     traceback, no work folder left in TMPDIR, no wheel; the same build then succeeds."""
     tmp = tmp_path / "tmp"
     tmp.mkdir()
-    src = Path(__file__).parent.parent / "examples" / "hello"
+    src = Path(__file__).parent.parent.parent / "examples" / "hello"
     out = tmp_path / "wheelhouse"
     env = {**no_system_compiler, "TMPDIR": str(tmp)}
     cmd = [sys.executable, "-m", "zigcc", "build", str(src), "--python", HERE,

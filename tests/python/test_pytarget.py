@@ -15,7 +15,7 @@ import pytest
 from zigcc.python import description as pytarget
 from zigcc.python.description import TargetPython, TargetPythonError
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parent.parent.parent
 MULTIARCH = "aarch64-linux-gnu"
 
 # Debian bookworm arm64 python3.11 (3.11.2), a subset of its build_time_vars.

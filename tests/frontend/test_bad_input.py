@@ -14,7 +14,7 @@ import pytest
 
 from zigcc.target.model import MAX_GLIBC
 
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).parent.parent.parent
 
 
 def _zigcc(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None

@@ -6,7 +6,7 @@
   interpreter's gives a byte-identical pyconfig.h and the same build facts;
 - every pyenv CPython 3.9-3.13 synthesizes a target for each of the seven manylinux arches
   and musllinux x86_64/aarch64; debug builds, macOS and Windows are refused in one line.
-(The ABI macros of pyconfig.h against Debian's: tests/test_pyconfig.py.)
+(The ABI macros of pyconfig.h against Debian's: tests/python/test_pyconfig.py.)
 """
 
 from __future__ import annotations

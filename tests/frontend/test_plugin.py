@@ -17,7 +17,7 @@ from conftest import PROJECTS
 
 from zigcc.plugin import wants_zigcc
 
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).parent.parent.parent
 CHECK = "import zt_plugin; assert abs(zt_plugin.cube_root(27.0) - 3.0) < 1e-12; print('ok')"
 
 
