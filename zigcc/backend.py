@@ -88,9 +88,10 @@ def _target_caller(settings: ConfigSettings) -> Iterator[tuple[Any, dict[str, An
     from zigcc.frontend.configsettings import parse_settings
     from zigcc.frontend.matrix import default_target
     from zigcc.frontend.pythons import resolve_python
-    from zigcc.frontend.run import hook_environ, keep, prepare_target
+    from zigcc.frontend.run import hook_environ, prepare_target
     from zigcc.target import host
     from zigcc.target.model import parse
+    from zigcc.verify.keep import keep
 
     cross = parse_settings(settings)
     env = Settings.from_env(os.environ)

@@ -175,3 +175,18 @@ def test_library_policy_per_platform(name: str, allowed: list[str], refused: lis
 def test_one_user_error_type() -> None:
     """A target Python that cannot be read is a user error like any other (one ERROR line)."""
     assert issubclass(TargetPythonError, ZigccError)
+
+
+def test_one_tool_list() -> None:
+    """The shims a toolchain folder holds (zigcc.toolchain.folder.ALL_TOOLS) are the tools
+    every build system's file names: CMake's toolchain file and meson's cross file."""
+    from zigcc.backends import cmake, meson
+    from zigcc.toolchain.folder import ALL_TOOLS, Toolchain
+
+    tc = Toolchain(parse("manylinux_2_17_aarch64"), Path("/tc"))
+    tools = tc.tools()
+    assert tuple(tools) == ALL_TOOLS == ("cc", "c++", "ar", "ranlib", "strip", "objcopy")
+    cmake_text = cmake.toolchain_file(tc.target, tools)
+    meson_text = meson.cross_file(tc.target, tools)
+    for name in ALL_TOOLS:
+        assert f"/tc/{name}" in cmake_text and f"/tc/{name}" in meson_text, name

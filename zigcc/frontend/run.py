@@ -10,7 +10,6 @@ out-dir.  Everything the build prints goes to its log file.
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import tempfile
 import threading
@@ -35,6 +34,7 @@ from zigcc.targetenv import environment, headers
 from zigcc.toolchain import installed
 from zigcc.toolchain.envvars import build_env
 from zigcc.toolchain.folder import Toolchain, toolchain_for
+from zigcc.verify.keep import keep
 
 _BEFORE_ALL_LOCK = threading.Lock()
 
@@ -221,31 +221,6 @@ def _pep517(job: Job, copy: Path, base_env: Mapping[str, str], hook_env: Mapping
     env.install(builder.get_requires_for_build("wheel", dict(config)))
     job.step("building")
     return Path(builder.build("wheel", job.work / "dist", dict(config)))
-
-
-def keep(built: Path, target: Target, tp: TargetPython, out_dir: Path, log: IO[str]) -> Path:
-    """Verify ``built``; move it aside (``out_dir/.zigcc/rejected``) when it fails, else
-    retag it into ``out_dir``."""
-    from zigcc.verify import wheelcheck
-
-    found = wheelcheck.problems(built, target, naming.extension_suffixes(tp, target))
-    if found:
-        log.write("zigcc verify:\n" + "\n".join(found) + "\n")
-        rejected = out_dir / ".zigcc" / "rejected"
-        rejected.mkdir(parents=True, exist_ok=True)
-        shutil.move(str(built), rejected / built.name)
-        raise ZigccError(f"verify: {found[0]}" + (f" (+{len(found) - 1} more)"
-                                                  if len(found) > 1 else ""))
-    out_dir.mkdir(parents=True, exist_ok=True)
-    platform = built.name[:-4].rsplit("-", 1)[1]
-    if platform.startswith("linux_"):
-        from zigcc.verify import retag
-
-        return retag.retag(built, target.wheel_platform, out_dir)
-    dest = out_dir / built.name
-    shutil.copy2(built, dest.with_suffix(".tmp"))
-    dest.with_suffix(".tmp").replace(dest)
-    return dest
 
 
 def work_folder(parent: Path, ident: str) -> Path:

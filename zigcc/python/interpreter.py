@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from zigcc.errors import ZigccError
+from zigcc.python.naming import cpython_tag
 
 _QUERY = r"""
 import json, platform, sys, sysconfig
@@ -42,7 +43,7 @@ class BuildPython:
 
     @property
     def tag(self) -> str:
-        return f"cp{self.version[0]}{self.version[1]}{self.abiflags}"
+        return cpython_tag(self.version, self.abiflags)
 
 
 def candidates(version: tuple[int, int], abiflags: str, path_dirs: Sequence[str],

@@ -24,6 +24,15 @@ def ldversion(version: tuple[int, int], abiflags: str) -> str:
     return f"{version[0]}.{version[1]}{abiflags}"
 
 
+def cpython_tag(version: tuple[int, int], abiflags: str) -> str:
+    """The wheel ABI tag of a CPython: ``cp312``, ``cp313t`` (debug builds: ``cp312d``)."""
+    return f"cp{version[0]}{version[1]}{abiflags}"
+
+
+def abi_tag(tp: TargetPython) -> str:
+    return cpython_tag(tp.version, tp.abiflags)
+
+
 def include_name(tp: TargetPython) -> str:
     """The header folder's name under ``include/``: ``python3.13t``."""
     return f"python{ldversion(tp.version, tp.abiflags)}"
