@@ -74,6 +74,37 @@ def test_build_python_candidates(tmp_path: Path) -> None:
                    str(tmp_path / "versions/3.12.1/bin/python3.12")]
 
 
+def test_uv_managed_pythons_are_candidates(tmp_path: Path) -> None:
+    for name in ("cpython-3.14.0-linux-x86_64-gnu", "cpython-3.14.2-linux-x86_64-gnu",
+                 "cpython-3.14.2+freethreaded-linux-x86_64-gnu",
+                 "cpython-3.14.2+debug-linux-x86_64-gnu", "cpython-3.13.9-linux-x86_64-gnu",
+                 "pypy-3.14.0-linux-x86_64-gnu"):
+        (tmp_path / name).mkdir()
+    plain = buildpython.candidates((3, 14), "", [], None, tmp_path)
+    assert plain == [str(tmp_path / "cpython-3.14.2-linux-x86_64-gnu/bin/python3.14"),
+                     str(tmp_path / "cpython-3.14.0-linux-x86_64-gnu/bin/python3.14")]
+    threaded = buildpython.candidates((3, 14), "t", [], None, tmp_path)
+    assert threaded == [str(tmp_path / "cpython-3.14.2+freethreaded-linux-x86_64-gnu/bin/"
+                            "python3.14t")]
+
+
+def test_a_uv_managed_python_is_found(tmp_path: Path) -> None:
+    """A real CPython in uv's layout (a link to pyenv's), with nothing on PATH or in pyenv."""
+    version = sys.version_info[:2]
+    real = Path(sys.base_prefix) / "bin" / "python{}.{}".format(*version)
+    if not real.is_file():
+        pytest.skip(f"no {real}")
+    folder = tmp_path / "uv" / "cpython-{}.{}.99-linux-x86_64-gnu".format(*version) / "bin"
+    folder.mkdir(parents=True)
+    (folder / real.name).symlink_to(real)
+    env = {"PATH": "", "HOME": str(tmp_path), "UV_PYTHON_INSTALL_DIR": str(tmp_path / "uv")}
+    found = buildpython.find(version, sys.abiflags, env)
+    assert found.executable == str(folder / real.name) and found.version == version
+    with pytest.raises(ZigccError, match=r"`uv python install 3\.99t` or `pyenv install "
+                       r"3\.99t`\) or pass --build-python"):
+        buildpython.find((3, 99), "t", env)
+
+
 def test_default_target_is_the_lowest_glibc_of_this_arch() -> None:
     assert default_target(Host("linux", "aarch64", (2, 36))) == "manylinux_2_17_aarch64"
     assert default_target(Host("linux", "riscv64", (2, 39))) == "manylinux_2_27_riscv64"
