@@ -127,6 +127,14 @@ def test_list_prints_the_matrix_as_json() -> None:
     assert set(native) == set(aarch64) == {"id", "target", "python"}
 
 
+def test_list_honours_only() -> None:
+    here = "{}.{}".format(*sys.version_info[:2])
+    one = "cp{}{}-manylinux_2_17_aarch64".format(*sys.version_info[:2])
+    run = _zigcc("build", str(EXAMPLE), "--list", "--python", here, "--only", one)
+    assert run.returncode == 0, run.stderr
+    assert [entry["id"] for entry in json.loads(run.stdout)] == [one]
+
+
 def test_list_makes_no_toolchain_and_runs_no_compiler(tmp_path: Path) -> None:
     """--list plans a matrix with a synthesized (foreign) target Python and empty caches:
     no zig copy, toolchain or pack is made, and zig's own cache is never created."""

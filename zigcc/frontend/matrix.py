@@ -77,16 +77,16 @@ def main(args: argparse.Namespace, settings: Settings) -> int:
                                     [here])
         installer(settings.environ)  # a bad ZIGCC_INSTALLER: one line before any build
         cells = plan(options, machine, settings)
-        if args.list:
-            print(json.dumps([{"id": c.ident, "target": c.target.wheel_platform,
-                               "python": c.label(machine)} for c in cells], indent=2))
-            return 0
-        if args.only:
+        if args.only:  # before --list: `--list --only ID` lists that one build
             chosen = [c for c in cells if c.ident == args.only]
             if not chosen:
                 raise ZigccError(f"--only {args.only}: no such build; the builds are "
                                  f"{', '.join(c.ident for c in cells)}")
             cells = chosen
+        if args.list:
+            print(json.dumps([{"id": c.ident, "target": c.target.wheel_platform,
+                               "python": c.label(machine)} for c in cells], indent=2))
+            return 0
         writable_out_dir(options.out_dir)
         specs = realise(cells, options, machine, settings, work_root)
         results = run_all(specs, project, options, settings, machine, work_root)
