@@ -47,6 +47,12 @@ def _one_line(hook: Callable[..., Any]) -> Callable[..., Any]:
         except ZigccError as exc:
             print(f"ERROR {exc}", file=sys.stderr, flush=True)
             raise SystemExit(2) from None
+        except OSError as exc:  # a cache or temporary folder that cannot be written
+            where = exc.filename or "(no path given by the system)"
+            print(f"ERROR {exc.strerror or type(exc).__name__}: {where} (check the path and "
+                  "its permissions; ZIGCC_CACHE_DIR moves zigcc's cache, TMPDIR the "
+                  "temporary folders)", file=sys.stderr, flush=True)
+            raise SystemExit(2) from None
     return run
 
 

@@ -247,6 +247,16 @@ WRAPPED = ('[build-system]\nrequires = ["zigcc-toolchain", "setuptools>=64"]\n'
 ])
 def test_the_wrapper_backend_refuses(extra: str, settings: list[str], words: str,
                                      tmp_path: Path) -> None:
+    _wrapped_build(tmp_path, extra, settings, words, {})
+
+
+def test_the_wrapper_backend_names_an_unusable_cache(tmp_path: Path) -> None:
+    _wrapped_build(tmp_path, "", [], "ERROR No such file or directory: /proc/zigcc-cache",
+                   {"ZIGCC_CACHE_DIR": "/proc/zigcc-cache"})
+
+
+def _wrapped_build(tmp_path: Path, extra: str, settings: list[str], words: str,
+                   env: dict[str, str]) -> None:
     """`python -m build` (here without isolation: zigcc is installed) with zigcc.backend: an
     empty setting (an unset CI variable) or a backend that is not there is one ERROR line
     from the backend, and no wheel."""
@@ -254,7 +264,8 @@ def test_the_wrapper_backend_refuses(extra: str, settings: list[str], words: str
     run = subprocess.run([sys.executable, "-m", "build", "--no-isolation",
                           "--skip-dependency-check", "--wheel", "--outdir",
                           str(tmp_path / "out"), *settings, project],
-                         capture_output=True, text=True, timeout=300)
+                         capture_output=True, text=True, timeout=300,
+                         env={**os.environ, **env})
     assert run.returncode != 0
     assert words in run.stdout + run.stderr, run.stdout + run.stderr
     assert "Traceback" not in run.stdout + run.stderr
