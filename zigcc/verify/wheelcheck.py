@@ -5,8 +5,10 @@ machine type, class and byte order, needs glibc symbol versions <= 2.X, and link
 only libraries the manylinux (or musllinux) policy allows.  Beyond that: every extension
 module has a file name the target interpreter imports, a platform tag goes with compiled
 code (and ``any`` with none), the ``.dist-info/WHEEL`` tags agree with the file name,
-and RECORD agrees with the members.  pyelftools reads foreign-arch ELF files on any
-build machine.  Unreadable input raises :class:`ZigccError`, never a traceback.
+and RECORD agrees with the members; an ``abi3`` wheel's modules carry the stable-ABI suffix
+and import only the Stable ABI of its CPython (:mod:`zigcc.verify.abi3`).  pyelftools
+reads foreign-arch ELF files on any build machine.  Unreadable input raises
+:class:`ZigccError`, never a traceback.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel
 from zigcc.errors import ZigccError
 from zigcc.target.model import LEGACY_MANYLINUX, Target, Version
 from zigcc.target.platforms import LINUX
+from zigcc.verify import abi3
 
 _GLIBC = re.compile(r"GLIBC_(\d+)\.(\d+)(?:\.\d+)?")
 # The interpreter-specific part of an extension module's suffix.
@@ -54,6 +57,7 @@ class ElfInfo:
     needed: tuple[str, ...]
     elf_type: str = ""  # ET_DYN for shared objects
     pyinit: tuple[str, ...] = ()  # exported PyInit_* symbols: it is an extension module
+    py_imports: tuple[str, ...] = ()  # undefined dynamic Py*/_Py* symbols: what it uses of Python
 
 
 @dataclass(frozen=True)
@@ -143,6 +147,7 @@ def inspect_elf(name: str, data: bytes) -> ElfInfo | None:
         versions: list[Version] = []
         needed: list[str] = []
         pyinit: list[str] = []
+        py_imports: list[str] = []
         for section in elf.iter_sections():
             if isinstance(section, GNUVerNeedSection):
                 for _, auxes in section.iter_versions():
@@ -154,11 +159,16 @@ def inspect_elf(name: str, data: bytes) -> ElfInfo | None:
                 needed += [str(t.needed) for t in section.iter_tags()  # type: ignore[attr-defined]
                            if t.entry.d_tag == "DT_NEEDED"]
             if isinstance(section, SymbolTableSection) and section.name == ".dynsym":
-                pyinit += [s.name for s in section.iter_symbols()
-                           if s.name.startswith("PyInit_") and s["st_shndx"] != "SHN_UNDEF"]
+                for s in section.iter_symbols():
+                    undefined = s["st_shndx"] == "SHN_UNDEF"
+                    if s.name.startswith("PyInit_") and not undefined:
+                        pyinit.append(s.name)
+                    elif s.name.startswith(("Py", "_Py")) and undefined:
+                        py_imports.append(s.name)
         return ElfInfo(name, elf["e_machine"], elf.elfclass, elf.little_endian,
                        max(versions) if versions else None, tuple(needed),
-                       elf_type=str(elf["e_type"]), pyinit=tuple(pyinit))
+                       elf_type=str(elf["e_type"]), pyinit=tuple(pyinit),
+                       py_imports=tuple(py_imports))
     except Exception as exc:  # any malformed ELF is a finding, never a traceback
         return ElfInfo(name, f"unreadable ELF ({_line(exc)})", 0, True, None, ())
 
@@ -245,7 +255,23 @@ def problems(wheel: Path, target: Target,
             continue
         found += [f"{wheel.name}: {binary.name}: {p}"
                   for p in _binary_problems(binary, scan, target, ext_suffixes)]
+    found += [f"{wheel.name}: {p}" for p in _abi3_problems(scan, target, want)]
     return list(dict.fromkeys(printable(line) for line in found))
+
+
+def _abi3_problems(scan: _Scan, target: Target, want: str) -> list[str]:
+    """A wheel tagged ``abi3``: its modules' suffixes and the CPython symbols they import."""
+    version = abi3.minimum(scan.name.tags)
+    if version is None:
+        return []
+    out: list[str] = []
+    for binary in scan.binaries:
+        base = _module_path(binary)
+        if binary.fmt == want and base is not None:
+            out += abi3.suffix_problems(binary.name, base, target)
+            if binary.elf is not None:
+                out += abi3.symbol_problems(binary.name, binary.elf.py_imports, version)
+    return out
 
 
 def _meta_problems(scan: _Scan) -> list[str]:
