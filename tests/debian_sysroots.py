@@ -7,9 +7,12 @@ no maintainer scripts) and run under qemu-user: ``qemu-<cpu>-static -L <root>
 tests).  ``python tests/debian_sysroots.py [ARCH | SUITE | SUITE-ARCH | all ...]`` builds (or
 reuses) sysroots and prints timings.  (Not named ``debian``: that is python-debian's package.)
 
-:data:`SUITES` has a row per ``(suite, arch)``: bullseye (3.9), bookworm (3.11) and trixie (3.13).
+:data:`SUITES` has a row per ``(suite, arch)``: bullseye (3.9), bookworm (3.11), trixie (3.13),
+and sid, which has two CPythons: row suite ``sid`` is its 3.14, ``sid-3.15`` its 3.15 (a row's
+suite is ``<Debian suite>[-<X.Y>]``; :attr:`ArchSpec.dist` is the Debian suite fetched).  amd64
+has sid rows only (it runs natively, through the sysroot's own dynamic loader, as i386 does).
 :data:`ARCHES` and ``ensure_python(arch)`` without ``suite`` mean each architecture's default
-suite (:data:`DEFAULT_SUITES`: bookworm, but trixie for riscv64).  Rows the mirror no longer
+suite (:data:`DEFAULT_SUITES`: bookworm, but trixie for riscv64 and sid for amd64).  Rows the mirror no longer
 carries (bullseye ppc64el and s390x on deb.debian.org) raise :class:`DebianUnavailableError`.
 
 Downloads go through ``apt-get`` with a private state directory (the host's apt configuration and
@@ -56,6 +59,7 @@ __all__ += ["ensure_python", "spec"]
 
 _FORMAT = 1  # bump to rebuild every cached sysroot
 _I386_LOADER = "ld-linux.so.2"
+_LOADERS = {"i386": f"lib/{_I386_LOADER}", "amd64": "lib64/ld-linux-x86-64.so.2"}  # native rows
 _UNAVAILABLE: dict[tuple[Path, str], str] = {}  # (sysroot, mirror) -> why it cannot be had
 _HOST_ONLY = {"PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "PYTHONEXECUTABLE", "VIRTUAL_ENV"}
 
@@ -74,20 +78,29 @@ class ArchSpec:
     pointer_size: int
     glibc: tuple[int, int] = (0, 0)  # (major, minor) of the suite's libc6
 
+    @property
+    def dist(self) -> str:
+        """The Debian suite the packages come from: ``sid`` for the row suite ``sid-3.15``."""
+        return self.suite.partition("-")[0]
 
-# suite: (CPython, glibc); one glibc per Debian release, point releases never change it
+
+# suite: (CPython, glibc); one glibc per Debian release, point releases never change it.
+# sid (unstable) moves: python3.14 3.14.10 and python3.15 3.15.2 with glibc 2.43 (2026-12).
 _SUITE_VERSIONS = {
     "bullseye": ("3.9", "2.31"),
     "bookworm": ("3.11", "2.36"),
     "trixie": ("3.13", "2.41"),
+    "sid": ("3.14", "2.43"),
+    "sid-3.15": ("3.15", "2.43"),
 }
 _ARCH_TABLE = """
-arm64   aarch64-linux-gnu     aarch64 aarch64 little 8 bullseye bookworm* trixie
-armhf   arm-linux-gnueabihf   armv7l  arm     little 4 bullseye bookworm* trixie
-i386    i386-linux-gnu        i686    -       little 4 bullseye bookworm* trixie
-ppc64el powerpc64le-linux-gnu ppc64le ppc64le little 8 bullseye bookworm* trixie
-s390x   s390x-linux-gnu       s390x   s390x   big    8 bullseye bookworm* trixie
-riscv64 riscv64-linux-gnu     riscv64 riscv64 little 8                   trixie*
+arm64   aarch64-linux-gnu     aarch64 aarch64 little 8 bullseye bookworm* trixie  sid sid-3.15
+armhf   arm-linux-gnueabihf   armv7l  arm     little 4 bullseye bookworm* trixie  sid sid-3.15
+i386    i386-linux-gnu        i686    -       little 4 bullseye bookworm* trixie  sid sid-3.15
+ppc64el powerpc64le-linux-gnu ppc64le ppc64le little 8 bullseye bookworm* trixie  sid sid-3.15
+s390x   s390x-linux-gnu       s390x   s390x   big    8 bullseye bookworm* trixie  sid sid-3.15
+riscv64 riscv64-linux-gnu     riscv64 riscv64 little 8                   trixie* sid sid-3.15
+amd64   x86_64-linux-gnu      x86_64  -       little 8                           sid* sid-3.15
 """  # a * marks the default suite: what ARCHES and ensure_python(arch) give
 
 
@@ -185,7 +198,7 @@ class DebianPython:
         row = self.spec
         if row.qemu is None:
             libdirs = ":".join(str(self.root / sub / row.multiarch) for sub in ("lib", "usr/lib"))
-            loader = str(self.root / "lib" / _I386_LOADER)
+            loader = str(self.root / _LOADERS[row.arch])
             head = ["setarch", row.machine, loader, "--library-path", libdirs]
         else:
             head = [f"qemu-{row.qemu}-static", "-L", str(self.root)]
@@ -290,7 +303,7 @@ def ensure_python(arch: str, cache: Path | None = None, suite: str | None = None
     found = _load_ready(s)
     if found is not None:
         return found
-    mirror = debian_mirror(s.spec.suite)
+    mirror = debian_mirror(s.spec.dist)
     if (s.base, mirror) in _UNAVAILABLE:  # asked already in this process: don't download again
         raise DebianUnavailableError(_UNAVAILABLE[s.base, mirror])
     _check_tools(s.spec)
@@ -306,7 +319,7 @@ def ensure_python(arch: str, cache: Path | None = None, suite: str | None = None
             (s.apt / sub).mkdir(parents=True)
         s.status.touch()
         (s.apt / "sources.list.d/debian.sources").write_text(
-            f"Types: deb\nURIs: {mirror}\nSuites: {s.spec.suite}\nComponents: main\n"
+            f"Types: deb\nURIs: {mirror}\nSuites: {s.spec.dist}\nComponents: main\n"
             f"Architectures: {arch}\nSigned-By: {KEYRING}\n"
         )
         ver = "{}.{}".format(*s.spec.version)
@@ -411,7 +424,7 @@ def _download(s: _Sysroot, names: list[str], refresh: bool = True) -> list[Path]
         if update and gone:  # fresh lists: the mirror's pool lacks what its own index names
             files = ", ".join(unquote(url.rsplit("/", 1)[-1]) for url in gone)
             raise DebianUnavailableError(
-                f"Debian {s.spec.suite} on {debian_mirror(s.spec.suite)} lacks {len(gone)} "
+                f"Debian {s.spec.dist} on {debian_mirror(s.spec.dist)} lacks {len(gone)} "
                 f".debs its own index names (404; mirror out of sync?): {files}"
             )
     where = f"{s.spec.suite}-{s.spec.arch}"
@@ -419,7 +432,7 @@ def _download(s: _Sysroot, names: list[str], refresh: bool = True) -> list[Path]
     for partial in s.archives.glob("*.deb"):
         partial.unlink()
     try:
-        return download_direct(names, s.spec.suite, s.spec.arch, s.base, s.archives, s.status)
+        return download_direct(names, s.spec.dist, s.spec.arch, s.base, s.archives, s.status)
     except DebianUnavailableError:
         raise
     except DebianPythonError as error:
@@ -430,9 +443,9 @@ def _download(s: _Sysroot, names: list[str], refresh: bool = True) -> list[Path]
 def _check_listed(s: _Sysroot) -> None:
     """apt-get update only notes ("N: Skipping acquire ... doesn't support architecture") a
     suite without ``arch``: raise :class:`DebianUnavailableError` from its InRelease instead."""
-    for release in (s.apt / "lists").glob(f"*_dists_{s.spec.suite}_*Release"):
+    for release in (s.apt / "lists").glob(f"*_dists_{s.spec.dist}_*Release"):
         text = release.read_text(errors="replace")
-        check_architecture(text, s.spec.suite, s.spec.arch, debian_mirror(s.spec.suite))
+        check_architecture(text, s.spec.dist, s.spec.arch, debian_mirror(s.spec.dist))
 
 
 # ------------------------------------------------------------------------------------ unpacking
@@ -462,8 +475,9 @@ def _fix_tree(root: Path, row: ArchSpec) -> None:
         top = root / name
         if (root / "usr" / name).is_dir() and not top.exists() and not top.is_symlink():
             top.symlink_to(f"usr/{name}")
-    if row.qemu is None and not (root / "lib" / _I386_LOADER).exists():
-        raise DebianPythonError(f"{root}/lib/{_I386_LOADER} missing after unpacking libc6")
+    loader = _LOADERS.get(row.arch, "")
+    if row.qemu is None and not (root / loader).exists():
+        raise DebianPythonError(f"{root}/{loader} missing after unpacking libc6")
     for dirpath, dirnames, filenames in os.walk(root):
         for entry in dirnames + filenames:
             link = Path(dirpath, entry)
@@ -561,7 +575,8 @@ def _precompile(python: DebianPython) -> None:
 
 
 def _targets(words: list[str]) -> list[tuple[str, str]]:
-    """``ARCH`` (its default suite), ``SUITE`` (all its arches), ``SUITE-ARCH`` or ``all``."""
+    """``ARCH`` (its default suite), ``SUITE`` (all its arches), ``SUITE-ARCH`` (``sid-arm64``,
+    ``sid-3.15-arm64``) or ``all``."""
     chosen: list[tuple[str, str]] = []
     for word in words or [f"{row.suite}-{row.arch}" for row in ARCHES.values()]:
         if word == "all":
@@ -571,7 +586,7 @@ def _targets(words: list[str]) -> list[tuple[str, str]]:
         elif word in {suite for suite, _ in SUITES}:
             chosen += [key for key in SUITES if key[0] == word]
         else:
-            suite, _, arch = word.partition("-")
+            suite, _, arch = word.rpartition("-")
             chosen.append((spec(arch, suite).suite, arch))
     return list(dict.fromkeys(chosen))
 

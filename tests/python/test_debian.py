@@ -59,6 +59,8 @@ EXPECTED = {
     "bullseye": ((3, 9), (2, 31)),
     "bookworm": ((3, 11), (2, 36)),
     "trixie": ((3, 13), (2, 41)),
+    "sid": ((3, 14), (2, 43)),
+    "sid-3.15": ((3, 15), (2, 43)),
 }
 # the real pyconfig.h: Debian's python3.X/pyconfig.h only includes <MULTIARCH/python3.X/pyconfig.h>
 MULTIARCH = {
@@ -68,6 +70,7 @@ MULTIARCH = {
     "ppc64el": "powerpc64le-linux-gnu",
     "s390x": "s390x-linux-gnu",
     "riscv64": "riscv64-linux-gnu",
+    "amd64": "x86_64-linux-gnu",  # sid rows only
 }
 ROWS = sorted(SUITES, key=lambda key: (list(EXPECTED).index(key[0]), key[1]))
 
@@ -80,10 +83,14 @@ def target(request: pytest.FixtureRequest, debian_python: DebianPythons) -> Debi
 
 def test_table() -> None:
     """Six trixie rows, five bullseye and bookworm rows; the defaults are unchanged."""
-    assert {arch for suite, arch in SUITES if suite == "trixie"} == set(MULTIARCH)
+    assert {arch for suite, arch in SUITES if suite == "trixie"} == set(MULTIARCH) - {"amd64"}
     for suite in ("bullseye", "bookworm"):
-        assert {arch for name, arch in SUITES if name == suite} == set(MULTIARCH) - {"riscv64"}
-    assert {**dict.fromkeys(MULTIARCH, "bookworm"), "riscv64": "trixie"} == DEFAULT_SUITES
+        assert {arch for name, arch in SUITES if name == suite} == set(MULTIARCH) - {
+            "riscv64", "amd64"}
+    for suite in ("sid", "sid-3.15"):
+        assert {arch for name, arch in SUITES if name == suite} == set(MULTIARCH)
+    defaults = {**dict.fromkeys(MULTIARCH, "bookworm"), "riscv64": "trixie", "amd64": "sid"}
+    assert defaults == DEFAULT_SUITES
     for arch, row in ARCHES.items():
         assert row is SUITES[DEFAULT_SUITES[arch], arch] is debian_sysroots.spec(arch)
     for (suite, arch), row in SUITES.items():

@@ -1,14 +1,15 @@
 """zigcc/python/probe.py, cchecks.py and pyconfig.py: a synthesized pyconfig.h against real ones.
 
-References: Debian's CPython headers (bullseye 3.9, bookworm 3.11, trixie 3.13, every
-architecture; made by conftest's debian_python fixture, skipped only where the mirror lacks
-them), the musl CPython 3.11 (conftest's musl_python), pyenv's x86_64 CPython 3.9-3.13 and the
+References: Debian's CPython headers (bullseye 3.9, bookworm 3.11, trixie 3.13, sid 3.14 and
+3.15, every architecture; made by conftest's debian_python fixture, skipped only where the mirror
+lacks them), the musl CPython 3.11 (conftest's musl_python), pyenv's x86_64 CPython 3.9-3.13 and the
 host's Debian x86_64 one (missing ones skip).  Both headers go through the target compiler's
 preprocessor (``-E -dM``), so ``#ifndef`` wrappers and comments do not matter.
 """
 
 from __future__ import annotations
 
+import ast
 import functools
 import glob
 import json
@@ -25,7 +26,7 @@ from conftest import DebianPythons, MuslPythons
 
 from zigcc.config import Settings
 from zigcc.errors import ZigccError
-from zigcc.python import pyconfig, pyconfig_run, pyconfig_table
+from zigcc.python import naming, pyconfig, pyconfig_run, pyconfig_table, synth
 from zigcc.python.cchecks import TargetChecks
 from zigcc.python.probe import TargetFacts, probe
 from zigcc.target import host
@@ -48,6 +49,9 @@ ABI_MACROS = (
     "WITH_FREELISTS", "WITH_MIMALLOC", "PYLONG_BITS_IN_DIGIT", "_FILE_OFFSET_BITS",
     "_LARGEFILE_SOURCE", "HAVE_STD_ATOMIC", "HAVE_BUILTIN_ATOMIC", "HAVE_PTHREAD_STUBS",
     "HAVE_PTHREAD_H", "HAVE_SSIZE_T",
+    # 3.14+: pyport.h reads the stack direction; options that change internal structs
+    "_Py_STACK_GROWS_DOWN", "Py_REMOTE_DEBUG", "Py_TAIL_CALL_INTERP", "_Py_TAIL_CALL_INTERP",
+    "PYMALLOC_USE_HUGEPAGES", "SOABI_PLATFORM",
 )
 # Debian arch -> the wheel tag the ABI comparison synthesizes for.
 DEBIAN_TAGS = {"arm64": "manylinux_2_17_aarch64", "armhf": "manylinux_2_17_armv7l",
@@ -61,6 +65,8 @@ KNOWN_ABI = {
     # Debian trixie armhf builds everything with -D_TIME_BITS=64 (the 64-bit time_t
     # transition); zig, like upstream CPython and manylinux, keeps glibc's 32-bit default.
     ("trixie-armhf", "SIZEOF_TIME_T"): ("8", "4"),
+    ("sid-armhf", "SIZEOF_TIME_T"): ("8", "4"),
+    ("sid-3.15-armhf", "SIZEOF_TIME_T"): ("8", "4"),
 }
 # Macros a full comparison may see differ, by reason (not ABI: feature or option macros).
 THIRD_PARTY_HEADERS = {
@@ -68,7 +74,7 @@ THIRD_PARTY_HEADERS = {
     "curses.h", "ncurses.h", "term.h", "panel.h", "ncursesw/curses.h", "ncursesw/ncurses.h",
     "ncursesw/panel.h", "ncurses/curses.h", "ncurses/ncurses.h", "ncurses/panel.h",
     "readline/readline.h", "editline/readline.h", "uuid.h", "uuid/uuid.h", "crypt.h",
-    "bluetooth/bluetooth.h", "rpc/rpc.h",
+    "bluetooth/bluetooth.h", "rpc/rpc.h", "zdict.h", "zstd.h",
 }
 # Options a distribution or pyenv sets, and glibc's libcrypt (a separate library zig lacks).
 OPTIONS = {"PY_SSL_DEFAULT_CIPHERS", "PY_SUPPORT_TIER", "_REENTRANT", "HAVE_CRYPT_R"}
@@ -84,6 +90,8 @@ PATCH_DRIFT = {
     11: {"HAVE_LINUX_LIMITS_H", "HAVE_MEMORY_H", "HAVE_RL_COMPDISP_FUNC_T", "Py_SUNOS_VERSION"},
     13: {"HAVE_TTYNAME", "HAVE_TTYNAME_R", "HAVE_GETLOGIN_R", "HAVE_SYS_PIDFD_H",
          "HAVE_DECL_UT_NAMESIZE", "HAVE_UT_NAMESIZE", "HAVE_MAXLOGNAME", "FLOAT_WORDS_BIGENDIAN"},
+    14: {"_Py_HAVE_STRERROR_R"},  # not in 3.14.7, in 3.14.10
+    15: {"_Py_HAVE_STRERROR_R", "HAVE_PTHREAD_NP_H", "_Py_HAVE_PTHREAD_ATTR_GET_NP"},  # rc1/.2
 }
 
 
@@ -130,7 +138,7 @@ def _need(ref: str, path: Path, spec: str, debian_python: DebianPythons,
     skip when a reference of this machine (pyenv's, the host's) is missing."""
     if spec.endswith("x86_64") and host.detect().arch != "x86_64":
         pytest.skip("x86_64 references need an x86_64 build machine")
-    suite, _, arch = ref.partition("-")
+    suite, _, arch = ref.removesuffix("t").rpartition("-")  # sid-3.15-arm64t: sid-3.15, arm64
     if (suite, arch) in debian_sysroots.SUITES:
         debian_python(arch, suite)  # skips only when the mirror lacks that suite's packages
     elif ref == "musl-3.11":
@@ -230,6 +238,54 @@ def test_feature_macros_match_real(ref: str, path: Path, spec: str, version: tup
     assert named - table - PATCH_DRIFT.get(version[1], set()) == set()
 
 
+# ---------------------------------------------------------------- names equal Debian's
+DEBIAN_REFS = [row for row in REFS if row[0].rpartition("-")[0] in {s for s, _ in
+                                                                    debian_sysroots.SUITES}]
+
+
+def _build_time_vars(module: Path) -> dict[str, object]:
+    """A ``_sysconfigdata_*.py`` module's ``build_time_vars``, read without running it."""
+    text = module.read_text(encoding="utf-8")
+    return dict(ast.literal_eval(text[text.index("{", text.index("build_time_vars")):]))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("ref", "path", "spec", "version", "glibc"), DEBIAN_REFS,
+                         ids=[r[0] for r in DEBIAN_REFS])
+def test_names_equal_debians(ref: str, path: Path, spec: str, version: tuple[int, int],
+                             glibc: tuple[int, int], debian_python: DebianPythons,
+                             musl_python: MuslPythons) -> None:
+    """EXT_SUFFIX, SOABI, MULTIARCH and the sysconfigdata module name synthesized for the
+    target equal Debian's (its ``_sysconfigdata__linux_<multiarch>.py``, and from 3.14 its
+    build-details); the free-threaded names (3.13+) follow from them."""
+    _need(ref, path, spec, debian_python, musl_python)
+    facts, _ = _collect(spec)
+    ours = synth.identity(parse(spec), version, "", facts)
+    lib = path.parents[3] / "lib" / f"python{version[0]}.{version[1]}"
+    real = _build_time_vars(lib / f"{ours.sysconfigdata_name}.py")
+    assert (ours.ext_suffix, ours.soabi, ours.multiarch) == (
+        real["EXT_SUFFIX"], real["SOABI"], real["MULTIARCH"])
+    if version >= (3, 14):  # PEP 739, under Debian's name build-details..<multiarch>.json
+        details = json.loads((lib / f"build-details..{ours.multiarch}.json").read_text())
+        assert details["suffixes"]["extensions"][0] == ours.ext_suffix
+        assert details["implementation"]["_multiarch"] == ours.multiarch
+        cpu = ours.multiarch.split("-")[0]  # 3.15 adds frame-pointer flags by CPU
+        assert real["BASECFLAGS"] == naming.configure_flags(version, cpu)[1]
+    if version >= (3, 15):
+        macros = pyconfig.values(version, "", "gnu", *_collect(spec))
+        assert macros["SOABI_PLATFORM"][0] == f'"{ours.multiarch}"'
+        rules = parse(spec).platform  # 3.15's list is upstream's (3.14's has a Debian patch)
+        assert list(rules.extension_suffixes(ours.ext_suffix, rules.stable_abi_suffix(""),
+                                             version, "", ours.multiarch)) == \
+            details["suffixes"]["extensions"]
+    if version >= (3, 13):
+        nodot = f"{version[0]}{version[1]}"
+        free = synth.identity(parse(spec), version, "t", facts)
+        assert (free.ext_suffix, free.soabi, free.sysconfigdata_name) == (
+            f".cpython-{nodot}t-{ours.multiarch}.so", f"cpython-{nodot}t-{ours.multiarch}",
+            f"_sysconfigdata_t_linux_{ours.multiarch}")
+
+
 # ---------------------------------------------------------------- Python.h compiles with it
 def _include_dirs() -> list[tuple[str, Path, str, tuple[int, int], str]]:
     rows = []
@@ -239,7 +295,7 @@ def _include_dirs() -> list[tuple[str, Path, str, tuple[int, int], str]]:
         generic = (path.parents[2] / f"python{version[0]}.{version[1]}" if debian_layout
                    else path.parent)
         rows.append((ref, generic, spec, version, ""))
-        if version >= (3, 13) and ref.startswith("pyenv"):
+        if version >= (3, 13) and ref.startswith(("pyenv", "trixie", "sid")):
             rows.append((ref + "t", generic, spec, version, "t"))
     return rows
 
@@ -339,6 +395,7 @@ def test_debug_and_bad_abiflags_are_refused() -> None:
 
 def test_musl_platform_triplet_by_version() -> None:
     facts, _ = _collect("musllinux_1_2_x86_64")
-    got = {minor: pyconfig.platform_triplet((3, minor), "musl", facts) for minor in range(9, 14)}
+    got = {minor: pyconfig.platform_triplet((3, minor), "musl", facts) for minor in range(9, 16)}
     assert got == {9: "x86_64-linux-gnu", 10: "x86_64-linux-gnu", 11: "x86_64-linux-musl",
-                   12: "x86_64-linux-musl", 13: "x86_64-linux-musl"}
+                   12: "x86_64-linux-musl", 13: "x86_64-linux-musl", 14: "x86_64-linux-musl",
+                   15: "x86_64-linux-musl"}

@@ -52,6 +52,18 @@ SUFFIXES = {
     ("win_amd64", (3, 12), "d", "win_amd64"): (
         "_d.cp312-win_amd64.pyd", "cp312-win_amd64", None,
         ("_d.cp312-win_amd64.pyd", "_d.pyd"), None),
+    ("manylinux_2_17_aarch64", (3, 14), "t", "aarch64-linux-gnu"): (
+        ".cpython-314t-aarch64-linux-gnu.so", "cpython-314t-aarch64-linux-gnu", None,
+        (".cpython-314t-aarch64-linux-gnu.so", ".so"),
+        "_sysconfigdata_t_linux_aarch64-linux-gnu"),
+    ("manylinux_2_17_s390x", (3, 14), "", "s390x-linux-gnu"): (
+        ".cpython-314-s390x-linux-gnu.so", "cpython-314-s390x-linux-gnu", ".abi3.so",
+        (".cpython-314-s390x-linux-gnu.so", ".abi3.so", ".so"),
+        "_sysconfigdata__linux_s390x-linux-gnu"),
+    ("musllinux_1_2_aarch64", (3, 15), "t", "aarch64-linux-musl"): (
+        ".cpython-315t-aarch64-linux-musl.so", "cpython-315t-aarch64-linux-musl", None,
+        (".cpython-315t-aarch64-linux-musl.so", ".so"),  # without version: the pre-3.15 list
+        "_sysconfigdata_t_linux_aarch64-linux-musl"),
 }
 
 
@@ -94,6 +106,10 @@ FLAGS = {  # version -> configure's (OPT, BASECFLAGS) for a release build
     (3, 11): ("-DNDEBUG -g -fwrapv -O3 -Wall", "-Wsign-compare"),
     (3, 12): ("-DNDEBUG -g -O3 -Wall", "-fno-strict-overflow -Wsign-compare"),
     (3, 13): ("-DNDEBUG -g -O3 -Wall", "-fno-strict-overflow -Wsign-compare"),
+    (3, 14): ("-DNDEBUG -g -O3 -Wall", "-fno-strict-overflow -Wsign-compare"),
+    (3, 15): ("-DNDEBUG -g -O3 -Wall",
+              "-fno-omit-frame-pointer -mno-omit-leaf-frame-pointer  -fno-strict-overflow "
+              "-Wsign-compare"),
 }
 
 
@@ -190,3 +206,44 @@ def test_one_tool_list() -> None:
     meson_text = meson.cross_file(tc.target, tools)
     for name in ALL_TOOLS:
         assert f"/tc/{name}" in cmake_text and f"/tc/{name}" in meson_text, name
+
+
+# (target, version, abiflags, triplet) -> EXTENSION_SUFFIXES where 3.15 changed them (PEP 803:
+# abi3t; both stable ABIs also tagged with SOABI_PLATFORM; Debian sid's 3.15.2 lists the same).
+SUFFIXES_BY_VERSION = {
+    ("manylinux_2_17_x86_64", (3, 15), "", "x86_64-linux-gnu"): (
+        ".cpython-315-x86_64-linux-gnu.so", ".abi3-x86_64-linux-gnu.so", ".abi3.so",
+        ".abi3t-x86_64-linux-gnu.so", ".abi3t.so", ".so"),
+    ("manylinux_2_17_aarch64", (3, 15), "t", "aarch64-linux-gnu"): (
+        ".cpython-315t-aarch64-linux-gnu.so", ".abi3t-aarch64-linux-gnu.so", ".abi3t.so", ".so"),
+    ("musllinux_1_2_x86_64", (3, 15), "", "x86_64-linux-musl"): (
+        ".cpython-315-x86_64-linux-musl.so", ".abi3-x86_64-linux-musl.so", ".abi3.so",
+        ".abi3t-x86_64-linux-musl.so", ".abi3t.so", ".so"),
+    ("manylinux_2_17_x86_64", (3, 14), "t", "x86_64-linux-gnu"): (
+        ".cpython-314t-x86_64-linux-gnu.so", ".so"),
+}
+
+
+@pytest.mark.parametrize(("key", "expected"), SUFFIXES_BY_VERSION.items(), ids=lambda v: str(v))
+def test_extension_suffixes_by_version(key: tuple, expected: tuple) -> None:
+    spec, version, abiflags, triplet = key
+    rules = parse(spec).platform
+    ext = rules.ext_suffix(version, abiflags, triplet)
+    stable = rules.stable_abi_suffix(abiflags)
+    assert rules.extension_suffixes(ext, stable, version, abiflags, triplet) == expected
+
+
+# cpu -> 3.15's BASECFLAGS there (as Debian sid's python3.15 has them on each arch)
+BASECFLAGS_315 = {
+    "x86_64": "-fno-omit-frame-pointer -mno-omit-leaf-frame-pointer  -fno-strict-overflow "
+              "-Wsign-compare",
+    "arm": "-fno-omit-frame-pointer -marm  -fno-strict-overflow -Wsign-compare",
+    "powerpc64le": "-fno-strict-overflow -Wsign-compare",
+    "s390x": "-mbackchain  -fno-strict-overflow -Wsign-compare",
+}
+
+
+@pytest.mark.parametrize(("cpu", "basecflags"), BASECFLAGS_315.items())
+def test_configure_flags_315_per_cpu(cpu: str, basecflags: str) -> None:
+    assert naming.configure_flags((3, 15), cpu) == ("-DNDEBUG -g -O3 -Wall", basecflags)
+    assert naming.configure_flags((3, 14), cpu) == FLAGS[3, 14]

@@ -7,11 +7,22 @@ from __future__ import annotations
 from zigcc.python.model import TargetPython
 from zigcc.target.model import Target
 
+# 3.15's configure keeps frame pointers, by CPU (Debian's spelling) as gcc takes the flags;
+# any other CPU gets the default.  Debian sid's 3.15 has exactly these on its seven arches.
+_FRAME_POINTERS = {"arm": "-fno-omit-frame-pointer -marm", "powerpc64le": "",
+                   "s390x": "-mbackchain"}
+_FRAME_POINTERS_DEFAULT = "-fno-omit-frame-pointer -mno-omit-leaf-frame-pointer"
 
-def configure_flags(version: tuple[int, int]) -> tuple[str, str]:
+
+def configure_flags(version: tuple[int, int], cpu: str = "") -> tuple[str, str]:
     """(OPT, BASECFLAGS) CPython ``version``'s configure gives a release build with gcc or
     clang (what a target without its own builds with): 3.12 replaced ``-fwrapv`` by
-    ``-fno-strict-overflow``; 3.9 and 3.10 also add ``-Wno-unused-result``."""
+    ``-fno-strict-overflow``; 3.9 and 3.10 also add ``-Wno-unused-result``; 3.15 puts the
+    frame-pointer flags of ``cpu`` (x86_64, arm, powerpc64le ...) first."""
+    if version >= (3, 15):
+        keep = _FRAME_POINTERS.get(cpu, _FRAME_POINTERS_DEFAULT)
+        base = "-fno-strict-overflow -Wsign-compare"
+        return "-DNDEBUG -g -O3 -Wall", f"{keep}  {base}" if keep else base
     if version >= (3, 12):
         return "-DNDEBUG -g -O3 -Wall", "-fno-strict-overflow -Wsign-compare"
     if version >= (3, 11):
@@ -60,4 +71,8 @@ def stable_abi_suffix(tp: TargetPython, target: Target) -> str | None:
 
 def extension_suffixes(tp: TargetPython, target: Target) -> tuple[str, ...]:
     """``importlib.machinery.EXTENSION_SUFFIXES`` of the target: what verify accepts."""
-    return target.platform.extension_suffixes(tp.ext_suffix, stable_abi_suffix(tp, target))
+    stable = stable_abi_suffix(tp, target)
+    if tp.implementation != "cpython":
+        return target.platform.extension_suffixes(tp.ext_suffix, stable)
+    return target.platform.extension_suffixes(tp.ext_suffix, stable, tp.version, tp.abiflags,
+                                              triplet(tp, target))

@@ -7,8 +7,8 @@ is byte-identical on every build machine.  Which macros exist, per version, and 
 decided is :mod:`zigcc.python.pyconfig_table`; the probe-derived (ABI) macros are here.
 
 :func:`platform_triplet` is CPython's PLATFORM_TRIPLET / MULTIARCH rule for Linux, per version
-(musl: ``-linux-gnu`` before 3.11, ``-linux-musl`` from 3.11 on).  Running the probe and
-the checks is :mod:`zigcc.python.pyconfig_run`'s side of it.
+(musl: ``-linux-gnu`` before 3.11, ``-linux-musl`` from 3.11 on; unchanged through 3.15).
+Running the probe and the checks is :mod:`zigcc.python.pyconfig_run`'s side of it.
 """
 
 from __future__ import annotations
@@ -102,7 +102,8 @@ def abi_values(version: Version, libc: str, facts: TargetFacts) -> dict[str, Val
             size("PTHREAD_KEY_T") == size("INT") and facts.pthread_key_integer),
         "HAVE_LONG_DOUBLE": _one(size("LONG_DOUBLE") > 0),
         "PY_HAVE_PERF_TRAMPOLINE": _one(platform_triplet(version, libc, facts) in (
-            "x86_64-linux-gnu", "aarch64-linux-gnu")),
+            "x86_64-linux-gnu", "aarch64-linux-gnu",
+            *(("x86_64-linux-musl", "aarch64-linux-musl") if version >= (3, 15) else ()))),
     })
     for (cpu, name), value in GCC_VALUES.items():
         if facts.cpu == cpu and name in values:
@@ -121,6 +122,7 @@ def _rules(version: Version, abiflags: str, libc: str, facts: TargetFacts,
     triplet = platform_triplet(version, libc, facts)
     dirent = next((h for h in _DIRENT if h in checks.headers), None)
     cpu_abi = (facts.cpu, triplet.split("-linux-")[1])
+    glibc = libc_name(libc) == "gnu"
     return {
         "HAVE_GETHOSTBYNAME_R": "1" if r_any else None,
         "HAVE_GETHOSTBYNAME_R_6_ARG": "1" if r_any and r6 else None,
@@ -142,6 +144,25 @@ def _rules(version: Version, abiflags: str, libc: str, facts: TargetFacts,
         "Py_DEBUG": None,
         "Py_GIL_DISABLED": "1" if "t" in abiflags else None,
         "WITH_MIMALLOC": "1" if "stdatomic.h" in checks.headers else None,
+        # 3.14+: gcc takes -msse...-msse4.2 and -mavx2 on x86 only.
+        "_Py_HACL_CAN_COMPILE_VEC128": _one(facts.x86),
+        "_Py_HACL_CAN_COMPILE_VEC256": _one(facts.x86),
+        # A native configure's run-time test: musl's default thread stack is under 1 MiB.
+        "_Py_LINKER_THREAD_STACK_SIZE": None if glibc else "1048576",
+        # 3.15: SOABI's platform part; configure's own #error test for SIMD worth using
+        # (ARM32 only with NEON, which Debian's armhf baseline lacks); frame pointers
+        # (-fno-omit-frame-pointer, or s390x's -mbackchain) everywhere but powerpc64le.
+        "SOABI_PLATFORM": f'"{triplet}"',
+        "_Py_HAVE_EFFICIENT_BUILTIN_SHUFFLEVECTOR": _one(facts.cpu in ("x86_64", "aarch64")),
+        "_Py_WITH_FRAME_POINTERS": _one(facts.cpu != "powerpc64le"),
+        # gcc links libgcc's __register_frame everywhere but 32-bit Arm (EHABI unwinding).
+        "_Py_HAVE_LIBGCC_EH_FRAME_REGISTRATION": _one(facts.cpu != "arm"),
+        # 3.15: checked on glibc only (musl's sys/prctl.h conflicts with linux/prctl.h).
+        "HAVE_DECL_PR_SET_VMA_ANON_NAME": (
+            ("1" if ok("HAVE_DECL_PR_SET_VMA_ANON_NAME") else "0") if glibc else None),
+        "_Py_HAVE_PR_SET_VMA_ANON_NAME": _one(glibc and ok("HAVE_DECL_PR_SET_VMA_ANON_NAME")),
+        **{name: _one(fn("statx") and ok(name)) for name in table.COMPILE_CHECKS
+           if name.startswith("HAVE_STRUCT_STATX_")},
     }
 
 

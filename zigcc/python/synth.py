@@ -86,7 +86,7 @@ def config_vars(target: Target, bh: BuildHeaders, ident: Identity,
     out: dict[str, object] = {name: _macro_value(value) for name, value in macros.items()}
     ver = f"{bh.version[0]}.{bh.version[1]}"
     library = f"libpython{ver}{bh.abiflags}.a"
-    opt, basecflags = configure_flags(bh.version)
+    opt, basecflags = configure_flags(bh.version, ident.multiarch.split("-")[0])
     out.update({
         "VERSION": ver, "ABIFLAGS": bh.abiflags, "EXT_SUFFIX": ident.ext_suffix,
         "SOABI": ident.soabi, "MULTIARCH": ident.multiarch, "PLATFORM_TRIPLET": ident.multiarch,

@@ -66,10 +66,12 @@ class Platform:
         """The untagged suffix every CPython here also imports."""
         return ".so"
 
-    def extension_suffixes(self, ext_suffix: str, stable: str | None) -> tuple[str, ...]:
+    def extension_suffixes(self, ext_suffix: str, stable: str | None, version: Version = (0, 0),
+                           abiflags: str = "", triplet: str = "") -> tuple[str, ...]:
         """``importlib.machinery.EXTENSION_SUFFIXES``, in import order: the interpreter's own
         suffix, the stable ABI's (``stable``, from :meth:`stable_abi_suffix` where the
-        implementation has one) and the plain one."""
+        implementation has one) and the plain one.  A CPython's ``version``, ``abiflags`` and
+        ``triplet`` matter where a version changed the list (Linux, 3.15)."""
         found = [ext_suffix, *([stable] if stable else []), self.plain_suffix(ext_suffix)]
         return tuple(dict.fromkeys(found))
 
