@@ -288,7 +288,7 @@ def _build_time_vars(text: str) -> dict[str, Any]:
 
 @pytest.mark.parametrize(("name", "expected"), [
     ("bookworm-arm64", {
-        "sysconfigdata_name": "_sysconfigdata__linux_aarch64-linux-gnu",
+        "sysconfigdata_name": "_sysconfigdata__aarch64-linux-gnu",
         "multiarch": "aarch64-linux-gnu", "ext_suffix": ".cpython-311-aarch64-linux-gnu.so",
         "soabi": "cpython-311-aarch64-linux-gnu", "platform": "linux-aarch64",
         "platform_tag": "manylinux_2_17_aarch64", "host_gnu_type": "aarch64-unknown-linux-gnu",
@@ -300,7 +300,7 @@ def _build_time_vars(text: str) -> dict[str, Any]:
         "platform_tag": "manylinux_2_27_riscv64", "host_gnu_type": "riscv64-unknown-linux-gnu",
         "pointer_width": "64", "byteorder": "little", "version": "3.13", "abiflags": ""}),
     ("bookworm-armhf", {
-        "sysconfigdata_name": "_sysconfigdata__linux_arm-linux-gnueabihf",
+        "sysconfigdata_name": "_sysconfigdata__arm-linux-gnueabihf",
         "multiarch": "arm-linux-gnueabihf", "platform": "linux-armv7l",
         "platform_tag": "manylinux_2_17_armv7l", "pointer_width": "32"}),
     ("bookworm-s390x", {"byteorder": "big", "multiarch": "s390x-linux-gnu"}),

@@ -429,3 +429,73 @@ def test_check_buildable(tmp_path: Path) -> None:
     with pytest.raises(TargetPythonError) as exc:
         pytarget.check_buildable(t)
     assert "Python.h" in _one_line(exc, root / "usr/include/python3.11")
+
+
+# ---------------------------------------------------------------- sysroots with build-details
+
+
+def _write_debian_details(root: Path, version: str, flags: str = "") -> Path:
+    """Debian's ``build-details.<flags>.<multiarch>.json`` for python``version``+``flags``."""
+    tag = version.replace(".", "") + flags
+    libdest = root / "usr" / "lib" / f"python{version}{flags}"
+    details = {
+        "schema_version": "1.0", "base_prefix": "/usr", "platform": "linux-aarch64",
+        "language": {"version": version},
+        "implementation": {"name": "cpython", "_multiarch": MULTIARCH,
+                           "version": {"major": 3, "minor": int(version[2:]), "micro": 9,
+                                       "releaselevel": "final", "serial": 0}},
+        "abi": {"flags": list(flags)},
+        "suffixes": {"extensions": [f".cpython-{tag}-{MULTIARCH}.so", ".abi3.so", ".so"]},
+        "libpython": {"static": f"/usr/lib/{MULTIARCH}/libpython{version}{flags}.a"},
+        "c_api": {"headers": f"/usr/include/python{version}{flags}"},
+    }
+    path = libdest / f"build-details.{flags}.{MULTIARCH}.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(details))
+    return path
+
+
+def test_sysroot_with_several_build_details(tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    make_debian_sysroot(root, "3.14")
+    make_debian_sysroot(root, "3.15")
+    d314, d315 = (_write_debian_details(root, v) for v in ("3.14", "3.15"))
+    bvars = json.loads(json.dumps(DEBIAN_ARM64_VARS).replace("3.11", "3.14t").replace("311", "314t"))
+    bvars.update(ABIFLAGS="t", Py_GIL_DISABLED=1, VERSION="3.14")
+    write_sysconfigdata(root / "usr/lib/python3.14t" / f"_sysconfigdata_t_linux_{MULTIARCH}.py",
+                        bvars)
+    d314t = _write_debian_details(root, "3.14", "t")
+    inc = root / "usr/include/python3.14t"
+    inc.mkdir()
+    (inc / "pyconfig.h").write_text(REAL_PYCONFIG)
+    with pytest.raises(TargetPythonError, match="passing its build-details file"):
+        pytarget.load(str(root))
+    for path, version, flags in ((d314, (3, 14), ""), (d315, (3, 15), ""), (d314t, (3, 14), "t")):
+        tp = pytarget.load(str(path))
+        assert (tp.version, tp.abiflags, tp.version_full) == (version, flags, f"{version[1]}.9"
+                                                              .join(("3.", "")))
+        assert tp.ext_suffix == f".cpython-3{version[1]}{flags}-{MULTIARCH}.so"
+        assert tp.include_dirs[0] == str(root / f"usr/include/python3.{version[1]}{flags}")
+        assert tp.config_vars["ABIFLAGS"] == flags and tp.source == str(path)
+        assert tp == dataclasses.replace(
+            pytarget.from_sysroot(str(root), version, threaded=bool(flags)), source=str(path))
+    # the sysconfigdata names of the chosen ABI only: upstream's, then Debian's legacy one
+    tp = pytarget.from_sysroot(str(root), (3, 14), threaded=False)
+    assert tp.sysconfigdata_names == (f"_sysconfigdata__linux_{MULTIARCH}",
+                                      f"_sysconfigdata__{MULTIARCH}")
+    assert tp.ext_suffix == f".cpython-314-{MULTIARCH}.so"  # the details file's, not the decoy's
+
+
+def test_sysroot_sysconfigdata_name_is_the_interpreters(tmp_path: Path) -> None:
+    """Debian's 3.11 imports its legacy name, 3.13+ upstream's (``sys.platform`` in the name)."""
+    root = make_debian_sysroot(tmp_path / "root")
+    libdest = root / "usr/lib/python3.11"
+    assert pytarget.from_sysroot(str(root)).sysconfigdata_name == f"_sysconfigdata__linux_{MULTIARCH}"
+    (libdest / "sysconfig.py").write_text(
+        "def _get_sysconfigdata_name():\n"
+        "    multiarch = getattr(sys.implementation, '_multiarch', '')\n"
+        "    return os.environ.get('_PYTHON_SYSCONFIGDATA_NAME',\n"
+        "        f'_sysconfigdata_{sys.abiflags}_{multiarch}')\n\ndef other(): platform\n")
+    tp = pytarget.from_sysroot(str(root))
+    assert tp.sysconfigdata_name == f"_sysconfigdata__{MULTIARCH}"
+    assert tp.ext_suffix == ".cpython-311-aarch64-linux-gnu.so"  # still read from upstream's

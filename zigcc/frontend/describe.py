@@ -87,11 +87,13 @@ def resolve(target_spec: str | None, python: str | None, machine: Host, settings
 
     here = "{}.{}{}".format(*sys.version_info[:2], getattr(sys, "abiflags", ""))
     spec = python or here
-    if target_spec is None and not is_version(spec):
-        target = compat.target_for(description.load(spec))
-    else:
+    if is_version(spec):  # synthesized from (or dumped by) the build interpreter of X.Y
         target = parse(target_spec or "native", machine)
-    tp, _ = resolve_python(spec, target, machine, None, settings, work)
+        tp, _ = resolve_python(spec, target, machine, None, settings, work)
+        return target, tp
+    tp = description.load(spec)  # a description is read as is: no build interpreter
+    target = compat.target_for(tp) if target_spec is None else parse(target_spec, machine)
+    compat.check_compatible(tp, target, tp.version, tp.abiflags)
     return target, tp
 
 

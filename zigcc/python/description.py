@@ -9,6 +9,7 @@ Sources: the running interpreter, a ``zigcc.python.dump`` JSON or a plain PEP 73
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -16,9 +17,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from zigcc.python import dump as _dump
+from zigcc.python import sysroot as _sysroot
 from zigcc.python.model import (
     _WINDOWS_ABS,
+    DETAILS_FILE_RE,
     DETAILS_NAME,
+    PKG_FIX,
     REGEN,
     SOURCE_FIX,
     TargetPython,
@@ -33,11 +37,11 @@ from zigcc.python.model import (
     parse_version,
     soabi_from_suffix,
 )
-from zigcc.python.sysroot import from_sysroot, read_build_time_vars, rebase_vars
+from zigcc.python.sysroot import read_build_time_vars, rebase_vars
 from zigcc.target.platforms import LINUX
 
 __all__ = [
-    "DETAILS_NAME", "TargetPython", "TargetPythonError", "check_buildable",
+    "DETAILS_FILE_RE", "DETAILS_NAME", "TargetPython", "TargetPythonError", "check_buildable",
     "dispatch_include_root", "fallback_ext_suffix", "from_details", "from_json", "from_pack",
     "from_running_interpreter", "from_sysroot", "guess_byteorder", "guess_pointer_size",
     "linux_sysconfig_platform", "load", "parse_version", "read_build_time_vars", "rebase_vars",
@@ -65,10 +69,12 @@ def _get(
     return value
 
 
-def _resolver(base: str) -> Any:
+def _resolver(base: str, root: str | None = None) -> Any:
     def resolve(path: str | None) -> str | None:
         if path is None:
             return None
+        if root is not None and path.startswith("/"):
+            return os.path.join(root, path.lstrip("/"))
         if os.path.isabs(path) or _WINDOWS_ABS.match(path):
             return path
         return os.path.normpath(os.path.join(base, path))
@@ -100,15 +106,20 @@ def _partial_vars(
     return {k: v for k, v in pairs.items() if v is not None}
 
 
-def from_details(details: Mapping[str, Any], json_dir: str | None, source: str) -> TargetPython:
-    """TargetPython from parsed build-details data; relative paths resolved per PEP 739."""
+def from_details(
+    details: Mapping[str, Any], json_dir: str | None, source: str, root: str | None = None
+) -> TargetPython:
+    """TargetPython from parsed build-details data; relative paths resolved per PEP 739 and,
+    with ``root`` (the sysroot the file sits in), absolute ones rebased under ``root``."""
     where = source
     bp = _get(details, "base_prefix", str, where, required=True)
-    if not os.path.isabs(bp) and not _WINDOWS_ABS.match(bp):
+    if root is not None and bp.startswith("/"):
+        bp = os.path.join(root, bp.lstrip("/"))
+    elif not os.path.isabs(bp) and not _WINDOWS_ABS.match(bp):
         if json_dir is None:
             raise _error(where, "key base_prefix is relative but the data has no file location")
         bp = os.path.normpath(os.path.join(json_dir, bp))
-    resolve = _resolver(bp)
+    resolve = _resolver(bp, root)
     zig = _get(details, "arbitrary_data.zigcc", Mapping, where) or {}
     if zig.get("format", _dump.ZIGCC_FORMAT) != _dump.ZIGCC_FORMAT:
         raise _error(where, f"key arbitrary_data.zigcc.format is {zig['format']!r}", REGEN)
@@ -126,9 +137,15 @@ def from_details(details: Mapping[str, Any], json_dir: str | None, source: str) 
         abiflags = "".join(str(f) for f in _get(details, "abi.flags", list, where) or [])
     platform = _get(details, "platform", str, where, required=True)
     multiarch = z("MULTIARCH", str) or _get(details, "implementation._multiarch", str, where)
+    if not zig and platform.startswith("linux-") and multiarch:
+        # the build machine's uname (Debian's armhf is built on arm64: linux-armv8l), not the ABI's
+        platform = linux_sysconfig_platform(multiarch)
+    first = (_get(details, "suffixes.extensions", list, where) or [None])[0]
     ext_suffix = (
         z("EXT_SUFFIX", str)
         or _get(details, "abi.extension_suffix", str, where)
+        # EXTENSION_SUFFIXES[0] when it is the tagged one (Debian's files have no extension_suffix)
+        or (first if isinstance(first, str) and soabi_from_suffix(first) else None)
         or fallback_ext_suffix(version, abiflags, platform, multiarch)
     )
     if not ext_suffix:
@@ -169,6 +186,7 @@ def from_details(details: Mapping[str, Any], json_dir: str | None, source: str) 
         libpython=libpython,
         sysconfigdata_name=sc_name,
         source=source,
+        sysconfigdata_names=tuple(str(n) for n in z("sysconfigdata_names", list) or ()),
     )
     config = z("config_vars", Mapping)
     cvars = dict(config) if config is not None else _partial_vars(fields, details, bp)
@@ -184,8 +202,54 @@ def from_running_interpreter() -> TargetPython:
     return from_details(_dump.collect(), None, "running interpreter")
 
 
-def from_json(path: str) -> TargetPython:
-    """TargetPython from a zigcc dump or a PEP 739 build-details.json (schema 1.x)."""
+def details_root(path: str, base_prefix: object) -> str | None:
+    """The sysroot a build-details file was unpacked into: the folder above its installed place
+    ``<base_prefix>/<platlibdir>/python3.X[t]/`` (``SYSROOT/usr/lib/python3.14/...`` with
+    base_prefix ``/usr``); None when the file is where it was installed, or relocatable."""
+    if not isinstance(base_prefix, str) or not base_prefix.rstrip("/").startswith("/"):
+        return None
+    here = os.path.dirname(os.path.abspath(path))
+    pattern = r"(.+?)" + re.escape(base_prefix.rstrip("/")) + r"/lib[^/]*/python\d+\.\d+t?"
+    match = re.fullmatch(pattern, here)
+    return match.group(1) if match and match.group(1) != "/" else None
+
+
+def _with_details(sc: TargetPython, dt: TargetPython, where: str) -> TargetPython:
+    """A sysroot's sysconfigdata reading ``sc`` with the facts of its build-details file ``dt``
+    (PEP 739's win; the sysconfigdata gives what PEP 739 does not hold: LIBDIR, the shared
+    libpython, the config vars)."""
+    if (dt.version, dt.abiflags) != (sc.version, sc.abiflags):
+        have = f"{_vstr(dt.version)}{dt.abiflags}, its sysconfigdata {_vstr(sc.version)}"
+        raise _error(where, f"is for Python {have}{sc.abiflags}", PKG_FIX)
+    real = dt.include_dirs[-1] if dt.include_dirs else None
+    include_dirs = dt.include_dirs if real and os.path.isfile(
+        os.path.join(real, "pyconfig.h")) else sc.include_dirs
+    cvars = dict(sc.config_vars, EXT_SUFFIX=dt.ext_suffix)
+    if dt.soabi:
+        cvars["SOABI"] = dt.soabi
+    if include_dirs != sc.include_dirs:
+        cvars["INCLUDEPY"] = include_dirs[0]
+    return dataclasses.replace(
+        sc, implementation=dt.implementation, version_full=dt.version_full,
+        multiarch=dt.multiarch or sc.multiarch, ext_suffix=dt.ext_suffix,
+        soabi=dt.soabi or sc.soabi, include_dirs=include_dirs, libdir=sc.libdir or dt.libdir,
+        ldlibrary=sc.ldlibrary or dt.ldlibrary, libpython=sc.libpython or dt.libpython,
+        config_vars=_frozen(cvars),
+    )
+
+
+def from_sysroot(
+    root: str, version: tuple[int, int] | None = None, threaded: bool | None = None
+) -> TargetPython:
+    """TargetPython from a Debian-layout sysroot: from the PEP 739 build-details file its
+    Python installs (3.14+), with its ``_sysconfigdata_*.py`` for the rest, or from that alone."""
+    sc, details = _sysroot.read_sysroot(root, version, threaded)
+    if details is None:
+        return sc
+    return _with_details(sc, _details_only(details, sc.source), details)
+
+
+def _read_details(path: str) -> dict[str, Any]:
     path = os.path.abspath(os.path.expanduser(path))
     try:
         with open(path, encoding="utf-8") as handle:
@@ -201,7 +265,31 @@ def from_json(path: str) -> TargetPython:
         raise _error(path, "missing key schema_version: not a PEP 739 file", SOURCE_FIX)
     if not isinstance(schema, str) or not re.fullmatch(r"1\.\d+", schema):
         raise _error(path, f"key schema_version is {schema!r}; only 1.x is supported", REGEN)
-    return from_details(details, os.path.dirname(path), path)
+    return details
+
+
+def _details_only(path: str, root: str | None) -> TargetPython:
+    return from_details(_read_details(path), os.path.dirname(path), path, root)
+
+
+def from_json(path: str) -> TargetPython:
+    """TargetPython from a zigcc dump or a PEP 739 build-details file (schema 1.x) under any
+    name (upstream's build-details.json, Debian's ``build-details..<multiarch>.json``).  A file
+    inside a sysroot has its absolute paths rebased under it and is completed from the
+    sysconfigdata beside it, as :func:`from_sysroot` reads it."""
+    path = os.path.abspath(os.path.expanduser(path))
+    details = _read_details(path)
+    root = details_root(path, details.get("base_prefix"))
+    tp = from_details(details, os.path.dirname(path), path, root)
+    if root is None or not DETAILS_FILE_RE.fullmatch(os.path.basename(path)):
+        return tp
+    try:
+        sc, beside = _sysroot.read_sysroot(root, tp.version, "t" in tp.abiflags)
+    except TargetPythonError:
+        return tp
+    if beside is None or not os.path.samefile(beside, path):
+        return tp
+    return dataclasses.replace(_with_details(sc, tp, path), source=path)
 
 
 def from_pack(directory: str) -> TargetPython:

@@ -142,7 +142,8 @@ def _zigcc_extras(tp: TargetPython, target: Target, pyconfig_dir: str | None) ->
         "format": _dump.ZIGCC_FORMAT, "generator": GENERATOR, "pack": False,
         "version_full": tp.version_full, "abiflags": tp.abiflags,
         "EXT_SUFFIX": tp.ext_suffix, "SOABI": tp.soabi, "MULTIARCH": tp.multiarch,
-        "sysconfigdata_name": tp.sysconfigdata_name, "Py_GIL_DISABLED": tp.gil_disabled,
+        "sysconfigdata_name": tp.sysconfigdata_name,
+        "sysconfigdata_names": list(tp.sysconfigdata_names), "Py_GIL_DISABLED": tp.gil_disabled,
         "Py_DEBUG": tp.debug, "pointer_size": tp.pointer_size, "byteorder": tp.byteorder,
         "LDLIBRARY": tp.ldlibrary, "LIBDIR": tp.libdir, "LIBPL": tp.config_vars.get("LIBPL"),
         "Py_ENABLE_SHARED": bool(tp.config_vars.get("Py_ENABLE_SHARED")) or is_windows(tp),
@@ -310,6 +311,9 @@ def _pyconfig_dir(tp: TargetPython, target: Target) -> str | None:
 
 FIELDS: dict[str, Callable[[TargetPython, Target], str | None]] = {
     "sysconfigdata_name": naming.sysconfigdata_name,
+    # every name the target has the module under (Debian: upstream's, then its legacy one)
+    "sysconfigdata_names": lambda tp, t: " ".join(tp.sysconfigdata_names)
+    or naming.sysconfigdata_name(tp, t),
     "multiarch": lambda tp, t: tp.multiarch or (t.multiarch if t.os == "linux" else None),
     "ext_suffix": lambda tp, t: tp.ext_suffix,
     "soabi": lambda tp, t: tp.soabi,

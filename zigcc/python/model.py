@@ -12,6 +12,10 @@ from zigcc.errors import ZigccError
 from zigcc.python import dump as _dump
 
 DETAILS_NAME = _dump.DETAILS_NAME
+# The names CPython's build installs a PEP 739 file under, in LIBDEST: upstream's fixed
+# ``build-details.json`` (Makefile.pre.in), Debian's ``build-details.$(ABIFLAGS).$(MULTIARCH).json``
+# (patch build-info-multiarch, Debian bug #1121810: ``build-details..aarch64-linux-gnu.json``).
+DETAILS_FILE_RE = re.compile(r"build-details(?:\.(?P<abiflags>[a-z]*)\.(?P<multiarch>[^/]*))?\.json")
 SOURCE_FIX = (
     "pass a Debian-layout sysroot, a dump from `python -m zigcc.python.dump`, or a build-details.json"
 )
@@ -70,6 +74,9 @@ class TargetPython:
     sysconfigdata_name: str | None
     config_vars: Mapping[str, object] = field(hash=False, repr=False)
     source: str
+    # Every _sysconfigdata module name a sysroot has for this ABI, upstream's first (Debian
+    # also ships its legacy ``_sysconfigdata_{abiflags}_{multiarch}``); () when not read.
+    sysconfigdata_names: tuple[str, ...] = ()
 
 
 # ---------------------------------------------------------------- pure helpers
@@ -126,6 +133,15 @@ def parse_version(text: str, where: str, key: str) -> tuple[int, int]:
     if not match:
         raise _error(where, f"key {key} is {text!r}, not 'X.Y'", SOURCE_FIX)
     return int(match.group(1)), int(match.group(2))
+
+
+def details_file_abiflags(name: str) -> str | None:
+    """The ABI flags a build-details file name says ('' for Debian's default ABI, None for
+    upstream's ``build-details.json``, which says none); raise ValueError for another name."""
+    match = DETAILS_FILE_RE.fullmatch(name)
+    if match is None:
+        raise ValueError(f"{name!r} is not a build-details file name")
+    return match.group("abiflags")
 
 
 def _vstr(version: tuple[int, int]) -> str:

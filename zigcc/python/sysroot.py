@@ -15,6 +15,8 @@ from typing import Any
 
 from zigcc.python import dump as _dump
 from zigcc.python.model import (
+    DETAILS_FILE_RE,
+    DETAILS_NAME,
     PKG_FIX,
     SOURCE_FIX,
     SYSROOT_PATH_KEYS,
@@ -54,7 +56,7 @@ def read_build_time_vars(path: str) -> dict[str, Any]:
 
 
 def _python_dirs(root: str) -> dict[str, tuple[str, list[str]]]:
-    """'3.11' / '3.13t' -> (lib dir, _sysconfigdata files) under a sysroot."""
+    """'3.11' / '3.13t' -> (lib dir, _sysconfigdata and build-details files) under a sysroot."""
     found: dict[str, tuple[str, list[str]]] = {}
     for libname in ("lib", "lib64"):
         base = os.path.join(root, "usr", libname)
@@ -63,8 +65,9 @@ def _python_dirs(root: str) -> dict[str, tuple[str, list[str]]]:
             path = os.path.join(base, name)
             if not match or match.group(1) in found or not os.path.isdir(path):
                 continue
-            files = sorted(f for f in os.listdir(path) if re.fullmatch(_SYSCONFIGDATA_RE, f))
-            if files:
+            files = sorted(f for f in os.listdir(path) if re.fullmatch(_SYSCONFIGDATA_RE, f)
+                           or DETAILS_FILE_RE.fullmatch(f))
+            if any(re.fullmatch(_SYSCONFIGDATA_RE, f) for f in files):
                 found[match.group(1)] = (path, files)
     return found
 
@@ -76,8 +79,16 @@ def _rank_sysconfigdata(name: str, threaded: bool) -> tuple[int, int, str]:
     return (int(flags != ("t" if threaded else "")), int(not rest.startswith("linux_")), name)
 
 
+def _flags(details_name: str) -> str | None:
+    match = DETAILS_FILE_RE.fullmatch(details_name)
+    return match.group("abiflags") if match else None
+
+
 def _choose_python(
-    root: str, found: dict[str, tuple[str, list[str]]], version: tuple[int, int] | None
+    root: str,
+    found: dict[str, tuple[str, list[str]]],
+    version: tuple[int, int] | None,
+    threaded: bool | None = None,
 ) -> str:
     names = sorted(found, key=lambda v: (int(v.split(".")[1].rstrip("t")), v))
     if version is not None:
@@ -86,9 +97,18 @@ def _choose_python(
         if not names:
             problem = f"no Python {wanted} in usr/lib (found {', '.join(sorted(found))})"
             raise _error(root, problem, "pick one of those versions")
+        if threaded is not None:
+            wanted += "t" if threaded else ""
+            if wanted not in names:
+                raise _error(root, f"no python{wanted} in usr/lib (found {', '.join(names)})",
+                             "pick one of those")
         return wanted if wanted in names else names[0]
     if len(names) > 1:
+        details = [os.path.join(found[n][0], f) for n in names for f in found[n][1]
+                   if DETAILS_FILE_RE.fullmatch(f) and "d" not in (_flags(f) or "")]
         fix = f"choose one by passing its version, e.g. {names[-1].rstrip('t')}"
+        if details:
+            fix = f"choose one by passing its build-details file, e.g. {details[-1]}"
         raise _error(root, f"several Pythons found ({', '.join(names)})", fix)
     return names[0]
 
@@ -150,17 +170,67 @@ def _sysroot_libpython(root: str, cv: Mapping[str, Any], libdir: str | None) -> 
     return None
 
 
-def from_sysroot(root: str, version: tuple[int, int] | None = None) -> TargetPython:
+def _own_sysconfigdata_name(libdest: str, names: list[str]) -> str:
+    """Which of ``names`` (upstream's first) the sysroot's interpreter imports: its
+    ``sysconfig._get_sysconfigdata_name`` puts ``sys.platform`` into the name (upstream; Debian
+    since 3.13) or not (Debian's legacy ``_sysconfigdata_{abiflags}_{multiarch}`` up to 3.12)."""
+    for rel in (os.path.join("sysconfig", "__init__.py"), "sysconfig.py"):
+        try:
+            with open(os.path.join(libdest, rel), encoding="utf-8", errors="replace") as handle:
+                text = handle.read()
+        except OSError:
+            continue
+        body = re.search(r"def _get_sysconfigdata_name\(.*?(?=\ndef |\Z)", text, re.S)
+        if body:
+            upstream = "platform" in body.group(0)
+            return next((n for n in names if _is_upstream(n) == upstream), names[0])
+    return names[0]
+
+
+def _data_flags(name: str) -> str | None:
+    match = re.fullmatch(r"_sysconfigdata_([a-z]*)_.*\.py", name)
+    return match.group(1) if match else None
+
+
+def _is_upstream(name: str) -> bool:
+    return _rank_sysconfigdata(name + ".py", False)[1] == 0
+
+
+def _details_path(libdest: str, files: list[str], abiflags: str, multiarch: str | None
+                  ) -> str | None:
+    """The build-details file of this ABI in ``libdest``: Debian's
+    ``build-details.<abiflags>.<multiarch>.json``, else upstream's ``build-details.json``."""
+    for name in (f"build-details.{abiflags}.{multiarch or ''}.json", DETAILS_NAME):
+        if name in files:
+            return os.path.join(libdest, name)
+    return None
+
+
+def from_sysroot(
+    root: str, version: tuple[int, int] | None = None, threaded: bool | None = None
+) -> TargetPython:
     """TargetPython from a Debian-layout sysroot (``usr/lib/python3.X/_sysconfigdata_*.py``)."""
+    return read_sysroot(root, version, threaded)[0]
+
+
+def read_sysroot(
+    root: str, version: tuple[int, int] | None = None, threaded: bool | None = None
+) -> tuple[TargetPython, str | None]:
+    """The sysconfigdata TargetPython of a Debian-layout sysroot and the build-details file
+    (PEP 739) installed beside it for the same ABI, if any.  ``threaded`` picks
+    ``python3.Xt`` (True) or ``python3.X`` (False) when ``version`` is given."""
     root = os.path.abspath(os.path.expanduser(root))
     if not os.path.isdir(root):
         raise _error(root, "not a directory", SOURCE_FIX)
     found = _python_dirs(root)
     if not found:
         raise _error(root, "no usr/lib/python3.*/_sysconfigdata_*.py found", SOURCE_FIX)
-    chosen = _choose_python(root, found, version)
-    libdest, files = found[chosen]
-    name = sorted(files, key=lambda f: _rank_sysconfigdata(f, chosen.endswith("t")))[0]
+    chosen = _choose_python(root, found, version, threaded)
+    libdest, all_files = found[chosen]
+    files = [f for f in all_files if re.fullmatch(_SYSCONFIGDATA_RE, f)]
+    ranked = sorted(files, key=lambda f: _rank_sysconfigdata(f, chosen.endswith("t")))
+    name = ranked[0]
+    names = [f[: -len(".py")] for f in ranked if _data_flags(f) == _data_flags(name)]
     data_path = os.path.join(libdest, name)
     raw = read_build_time_vars(data_path)
     cv = rebase_vars(raw, root)
@@ -187,7 +257,8 @@ def from_sysroot(root: str, version: tuple[int, int] | None = None) -> TargetPyt
     libpython = _sysroot_libpython(root, cv, libdir)
     sizeof = cv.get("SIZEOF_VOID_P")
     abiflags = str(cv.get("ABIFLAGS") or "")
-    return TargetPython(
+    details = _details_path(libdest, all_files, abiflags, multiarch)
+    tp = TargetPython(
         implementation="cpython",
         version=pyver,
         version_full=_patchlevel_version(include_dir) or _vstr(pyver),
@@ -206,7 +277,9 @@ def from_sysroot(root: str, version: tuple[int, int] | None = None) -> TargetPyt
         libdir=libdir,
         ldlibrary=ldlibrary,
         libpython=libpython,
-        sysconfigdata_name=stem,
+        sysconfigdata_name=_own_sysconfigdata_name(libdest, names),
         config_vars=_frozen(cv),
         source=root,
+        sysconfigdata_names=tuple(names),
     )
+    return tp, details
