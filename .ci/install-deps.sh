@@ -8,7 +8,7 @@
 # dpkg-deb (xz and zstd data.tar) and setarch (util-linux, i386) are essential packages already.
 set -euo pipefail
 
-packages=(qemu-user-static gpgv debian-archive-keyring)
+packages=(qemu-user-static gpgv debian-archive-keyring make pkg-config xz-utils libssl-dev zlib1g-dev libffi-dev libsqlite3-dev libbz2-dev liblzma-dev uuid-dev)
 
 missing=()
 for package in "${packages[@]}"; do

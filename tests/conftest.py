@@ -53,6 +53,7 @@ SLOW_FIXTURES = {
     "zigcc_wheels": "builds a wheel of this checkout with pip",
     "debian_python": "downloads Debian sysroots and runs their CPython under qemu",
     "musl_python": "builds (once) and runs a musl CPython",
+    "cpython_source": "builds (once) CPython 3.14/3.15 from Debian's source",
 }
 # tests/builds/: whole builds of real projects and sdists, imported and run on their target.
 SLOW_FOLDERS = {"builds"}
@@ -226,3 +227,18 @@ def zigcc_wheels(tmp_path_factory: pytest.TempPathFactory) -> Path:
     subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(folder),
                     str(src)], check=True, capture_output=True)
     return folder
+
+
+@pytest.fixture(scope="session")
+def cpython_source() -> Callable[..., Any]:
+    """``cpython_source(version, free_threaded=False)``: CPython 3.14 or 3.15 (``free_threaded``:
+    built ``--disable-gil``) of tests/cpython_source.py, a ``BuiltPython`` built from Debian's
+    source with zigcc's native toolchain on first use (minutes each), else reused from ``<test
+    cache>/cpython-3.14[t]-x86_64`` (a file lock per build makes concurrent workers wait)."""
+    import cpython_source as builds
+
+    @functools.cache
+    def built(version: str, free_threaded: bool = False) -> builds.BuiltPython:
+        return builds.ensure_cpython(version, free_threaded)
+
+    return built
