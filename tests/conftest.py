@@ -25,12 +25,14 @@ its report says why.  (``zig version`` and the like need no cache and pass; they
 from __future__ import annotations
 
 import functools
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -242,3 +244,31 @@ def cpython_source() -> Callable[..., Any]:
         return builds.ensure_cpython(version, free_threaded)
 
     return built
+
+
+# ---------------------------------------------------------------- how long the fixtures took
+
+_SESSION_START = time.time()
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int,
+                            config: pytest.Config) -> None:
+    """One line per slow fixture of the test cache (Debian sysroots, the musl CPython, the
+    CPythons built from source): made by this run, with how long it took, or reused."""
+    import debian_sysroots
+
+    made, reused = [], []
+    for ready in sorted(debian_sysroots.default_cache().glob("*/ready.json")):
+        try:
+            seconds = json.loads(ready.read_text(encoding="utf-8")).get("build_seconds")
+        except (OSError, ValueError):
+            continue
+        took = f"{seconds:.0f} s" if isinstance(seconds, (int, float)) else "time not recorded"
+        if ready.stat().st_mtime >= _SESSION_START:
+            made.append(f"{ready.parent.name} ({took})")
+        else:
+            reused.append(ready.parent.name)
+    if made or reused:
+        terminalreporter.write_sep("-", "slow fixtures")
+        terminalreporter.write_line(f"made by this run: {', '.join(made) or 'none'}")
+        terminalreporter.write_line(f"reused from the cache: {len(reused)}")

@@ -340,7 +340,8 @@ def ensure_python(arch: str, cache: Path | None = None, suite: str | None = None
         )
         info = _verify(probe)
         _precompile(probe)
-        ready = {"format": _FORMAT, "version": list(s.spec.version), "glibc": info["glibc"]}
+        ready = {"format": _FORMAT, "version": list(s.spec.version), "glibc": info["glibc"],
+                 "build_seconds": round(time.monotonic() - started, 1)}
         _write_atomic(s.ready, json.dumps({**ready, "probe": info}, indent=2) + "\n")
         _log(f"{s.spec.suite}-{arch}: ready in {time.monotonic() - started:.1f}s: {probe.python}")
     found = _load_ready(s)

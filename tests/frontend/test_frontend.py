@@ -214,3 +214,21 @@ def test_description_and_target_that_do_not_pair(tmp_path: Path, targets: list[s
                  str(_aarch64_description(tmp_path)))
     assert run.returncode == 2 and words in run.stderr, run.stderr
     assert len(run.stderr.strip().splitlines()) == 1
+
+
+PIP_23 = (">=3.7", [f"Programming Language :: Python :: 3.{m}" for m in range(7, 13)])
+PIP_26 = (">=3.10", [f"Programming Language :: Python :: 3.{m}" for m in range(10, 16)])
+
+
+@pytest.mark.parametrize(("pip", "version", "admits"), [
+    (PIP_23, "3.11.7", True), (PIP_23, "3.12.1", True), (PIP_23, "3.13.0", False),
+    (PIP_23, "3.15.0rc2", False), (PIP_26, "3.9.18", False), (PIP_26, "3.14.7", True),
+    (PIP_26, "3.15.0rc2", True), ((">=3.8", []), "3.16.0", True),
+])
+def test_which_pip_installs_into_which_python(pip: tuple[str, list[str]], version: str,
+                                              admits: bool) -> None:
+    """pip 23.2.1's and 26.3's metadata: an older pip than the build interpreter (23.2 under
+    3.15 crashes) is not used; the venv's own ensurepip pip is."""
+    from zigcc.frontend.isolated import pip_admits
+
+    assert pip_admits(version, *pip) is admits

@@ -18,7 +18,7 @@ import os
 import subprocess
 import sys
 import tempfile
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import IO
 
@@ -105,17 +105,34 @@ def venv_version(venv: Path) -> str | None:
 
 
 def pip_supports(version: str | None) -> bool:
-    """True when the running pip's Requires-Python admits ``version`` (unknown: True)."""
+    """True when the running pip may install into CPython ``version`` (unknown: True)."""
     from importlib.metadata import PackageNotFoundError, metadata
 
+    try:
+        meta = metadata("pip")
+    except PackageNotFoundError:
+        return True
+    return version is None or pip_admits(version, meta["Requires-Python"] or "",
+                                         meta.get_all("Classifier") or [])
+
+
+def pip_admits(version: str, requires: str, classifiers: Sequence[str]) -> bool:
+    """A pip of this Requires-Python and these classifiers may install into CPython
+    ``version``: its Requires-Python admits it, and it is no newer than the newest CPython
+    the classifiers name (pip 23.2 runs under 3.15 and crashes: a pip older than the
+    interpreter is not trusted; the venv's own ensurepip pip is)."""
     from packaging.specifiers import InvalidSpecifier, SpecifierSet
+    from packaging.version import InvalidVersion, Version
 
     try:
-        requires = metadata("pip")["Requires-Python"]
-        return version is None or not requires or SpecifierSet(requires).contains(
-            version, prereleases=True)
-    except (PackageNotFoundError, InvalidSpecifier):
+        if requires and not SpecifierSet(requires).contains(version, prereleases=True):
+            return False
+        prefix = "Programming Language :: Python :: "
+        known = [Version(c[len(prefix):]) for c in classifiers if c.startswith(prefix + "3.")]
+        wanted = Version(".".join(Version(version).base_version.split(".")[:2]))
+    except (InvalidSpecifier, InvalidVersion):
         return True
+    return not known or wanted <= max(known)
 
 
 def installer(environ: Mapping[str, str]) -> str | None:
