@@ -150,15 +150,18 @@ def target_facts(target: Target, zig: Path, cache: Path) -> tuple[probe.TargetFa
                                                                    cchecks.TargetChecks]:
     """The probe's facts and the libc checks of ``target``, made once per zig and target."""
     folder = cache / "synth" / "facts" / zig.parent.name / target.ident
-    path = folder / f"facts-{probe.FORMAT}-{cchecks.FORMAT}.json"
+    # Keyed by what was checked too: a new check table (a new CPython version's) runs the
+    # checks again instead of finding stale ones.
+    path = folder / f"facts-{probe.FORMAT}-{cchecks.FORMAT}-{pyc.CHECKS_KEY}.json"
     if not path.is_file():
         folder.mkdir(parents=True, exist_ok=True)
         with FileLock(str(path) + ".lock"):
             if not path.is_file():
                 work = folder / "work"
                 work.mkdir(exist_ok=True)
-                facts, checks = pyconfig_run.collect(pyconfig_run.compiler_for(target, zig), work, target.libc or "gnu",
-                                            target.zig_target)
+                facts, checks = pyconfig_run.collect(pyconfig_run.compiler_for(target, zig),
+                                                     work, target.libc or "gnu",
+                                                     target.zig_target)
                 tmp = path.with_suffix(".tmp")
                 tmp.write_text(json.dumps({"facts": facts.to_dict(),
                                            "checks": checks.to_dict()}), encoding="utf-8")
@@ -173,15 +176,17 @@ def synthesize(target: Target, bh: BuildHeaders, zig: Path, cache: Path) -> Targ
     """The target Python of ``target`` for the build interpreter's X.Y, as a cached pack."""
     check_synthesizable(target, bh.version, bh.abiflags)
     facts, checks = target_facts(target, zig, cache)
+    pyconfig = render_pyconfig(target, bh, facts, checks)  # pure and cheap: it keys the pack
     key = hashlib.sha256(json.dumps([FORMAT, target.ident, bh.version_full, bh.abiflags,
-                                     os.path.realpath(bh.include_dir), zig.parent.name])
+                                     os.path.realpath(bh.include_dir), zig.parent.name,
+                                     hashlib.sha256(pyconfig.encode()).hexdigest()])
                          .encode()).hexdigest()[:16]
     ver = f"cp{bh.version[0]}{bh.version[1]}{bh.abiflags}"
     folder = cache / "synth" / "packs" / f"{target.ident}-{ver}-{key}"
 
     def fill(tmp: Path) -> None:
         write_pack(tmp, pack_data(target, bh, facts, checks, str(folder)), bh.include_dir,
-                   render_pyconfig(target, bh, facts, checks))
+                   pyconfig)
 
     publish(folder, DETAILS_NAME, fill)
     return from_pack(str(folder))
