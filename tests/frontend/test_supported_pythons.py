@@ -21,6 +21,8 @@ import zigcc
 
 PYENV = Path(os.environ.get("PYENV_ROOT") or Path.home() / ".pyenv") / "versions"
 VERSIONS = ["3.9", "3.10", "3.11", "3.12", "3.13"]
+# Built from Debian's source by tests/cpython_source.py (no distribution ships them here).
+SOURCE_BUILT = ["3.14", "3.14t", "3.15", "3.15t"]
 SHIMS = ROOT / "zigcc" / "toolchain" / "shims"
 TIMEOUT = 900
 
@@ -66,21 +68,28 @@ def _run(argv: list[str | Path], env: dict[str, str], cwd: Path) -> str:
     return done.stdout
 
 
-def _venv(version: str, tmp_path: Path) -> Path:
-    """A fresh venv of CPython ``version`` under tmp_path; its python."""
-    base = _interpreter(version)
+def _venv(version: str, tmp_path: Path, base: Path | None = None) -> Path:
+    """A fresh venv of CPython ``version`` (``base``, else pyenv's) under tmp_path; its
+    python."""
+    base = base or _interpreter(version)
     folder = tmp_path / f"venv{version}"
     _run([base, "-m", "venv", folder], _env(), tmp_path)
     py = folder / "bin" / "python"
-    out = _run([py, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"], _env(), tmp_path)
+    out = _run([py, "-c", "import sys; print('%d.%d%s' % (*sys.version_info[:2], sys.abiflags))"],
+               _env(), tmp_path)
     assert out.strip() == version
     return py
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("version", VERSIONS)
-def test_installs_imports_and_runs(version: str, zigcc_wheels: Path, tmp_path: Path) -> None:
-    py = _venv(version, tmp_path)
+@pytest.mark.parametrize("version", VERSIONS + SOURCE_BUILT)
+def test_installs_imports_and_runs(version: str, zigcc_wheels: Path, tmp_path: Path,
+                                   request: pytest.FixtureRequest) -> None:
+    base = None
+    if version in SOURCE_BUILT:
+        built = request.getfixturevalue("cpython_source")
+        base = built(version.rstrip("t"), version.endswith("t")).executable
+    py = _venv(version, tmp_path, base)
     env = _env()
     _run([py, "-m", "pip", "install", "-q", "--find-links", zigcc_wheels,
           f"zigcc-toolchain=={zigcc.__version__}"], env, tmp_path)
