@@ -158,7 +158,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"ERROR {_os_error(exc, Settings.from_env(os.environ))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:  # the work folders are removed by the finally blocks
-        print("ERROR interrupted; nothing was kept (rerun the command)", file=sys.stderr)
+        print("ERROR interrupted; work folders removed, unfinished wheels not kept (rerun "
+              "the command)", file=sys.stderr)
         return 130
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import debian_sysroots
 import pytest
@@ -43,11 +44,16 @@ def zig() -> Path:
     return installed.stable_zig(installed.zig_binary(), settings.cache_dir, installed.zig_version())
 
 
-def _pyenv(version: tuple[int, int]) -> interpreter.BuildPython:
+def _pyenv(version: tuple[int, int], cpython_source: Any = None) -> interpreter.BuildPython:
+    """The build interpreter of ``version``: on PATH or under pyenv, else (3.14 and 3.15,
+    which pyenv here lacks) the one tests/cpython_source.py builds from Debian's source."""
     try:
         return interpreter.find(version, "", os.environ)
     except ZigccError as exc:
-        pytest.skip(str(exc))
+        if cpython_source is None or version < (3, 14):
+            pytest.skip(str(exc))
+        built = cpython_source("{}.{}".format(*version))
+        return interpreter.query(str(built.executable))
 
 
 def _headers(bp: interpreter.BuildPython) -> synth.BuildHeaders:
@@ -69,9 +75,11 @@ ROWS = [(s, a) for (s, a) in sorted(debian_sysroots.SUITES) if a in DEBIAN_TARGE
 
 
 @pytest.mark.parametrize(("suite", "arch"), ROWS, ids=[f"{s}-{a}" for s, a in ROWS])
-def test_names_equal_debians(suite: str, arch: str, zig: Path, tmp_path: Path) -> None:
+def test_names_equal_debians(suite: str, arch: str, zig: Path, tmp_path: Path,
+                             cpython_source: Any) -> None:
     real = load(str(_debian(arch, suite).root))
-    made = _synth(DEBIAN_TARGETS[arch], _headers(_pyenv(real.version)), zig, tmp_path)
+    made = _synth(DEBIAN_TARGETS[arch], _headers(_pyenv(real.version, cpython_source)), zig,
+                  tmp_path)
     for name in ("ext_suffix", "soabi", "multiarch", "platform", "pointer_size", "byteorder",
                  "version"):
         assert getattr(made, name) == getattr(real, name), name
@@ -107,10 +115,10 @@ def test_headers_of_another_arch_give_the_same_target(suite: str, arch: str, zig
         assert strip == {k: v for k, v in other.config_vars.items() if k not in PATH_VARS}
 
 
-@pytest.mark.parametrize("minor", [9, 10, 11, 12, 13])
-def test_every_pyenv_python_synthesizes_every_arch(minor: int, zig: Path,
-                                                   tmp_path: Path) -> None:
-    bp = _pyenv((3, minor))
+@pytest.mark.parametrize("minor", [9, 10, 11, 12, 13, 14, 15])
+def test_every_pyenv_python_synthesizes_every_arch(minor: int, zig: Path, tmp_path: Path,
+                                                   cpython_source: Any) -> None:
+    bp = _pyenv((3, minor), cpython_source)
     for target in (*SEVEN, *MUSL):
         tp = _synth(target, _headers(bp), zig, tmp_path)
         t = parse(target)

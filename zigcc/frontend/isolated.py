@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import IO
 
 from zigcc.errors import ZigccError
-from zigcc.frontend import logscan
+from zigcc.frontend import children, logscan
 
 
 class VenvEnv:
@@ -81,7 +81,7 @@ class VenvEnv:
                             "_PYTHON_SYSCONFIGDATA_NAME", "VIRTUAL_ENV")}
         self._log.write(f"$ {' '.join(cmd)}\n")
         self._log.flush()
-        run = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        run = children.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                              text=True, errors="replace")
         self._log.write(run.stdout)
         self._log.flush()

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from zigcc.config import Settings
 from zigcc.errors import ZigccError
+from zigcc.frontend import children, pythons, source
 from zigcc.frontend import options as opts
-from zigcc.frontend import pythons, source
 from zigcc.frontend.isolated import installer
 from zigcc.frontend.options import Once
 from zigcc.frontend.run import (
@@ -221,7 +221,12 @@ def run_all(specs: Sequence[BuildSpec], project: Path, options: opts.BuildOption
         return result
 
     with ThreadPoolExecutor(max_workers=options.jobs) as pool:
-        return list(pool.map(one, enumerate(specs, 1)))
+        try:
+            return list(pool.map(one, enumerate(specs, 1)))
+        except KeyboardInterrupt:
+            children.interrupt_all()  # stop what runs; the pool then waits for its threads
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
 
 
 def summary(results: Sequence[Result], specs: Sequence[BuildSpec]) -> str:

@@ -22,7 +22,7 @@ from typing import IO
 from zigcc.backends import wiring
 from zigcc.config import Settings
 from zigcc.errors import ZigccError
-from zigcc.frontend import logscan, source
+from zigcc.frontend import children, logscan, source
 from zigcc.frontend.isolated import VenvEnv
 from zigcc.frontend.options import BuildOptions
 from zigcc.python import naming
@@ -83,8 +83,8 @@ class Runner:
         env = {**self._base, **(extra_environ or {}), **self._extra}
         self._log.write(f"$ {' '.join(cmd)}\n")
         self._log.flush()
-        subprocess.run(list(cmd), cwd=cwd, env=env, stdout=self._log, stderr=subprocess.STDOUT,
-                       check=True)
+        children.run(list(cmd), cwd=cwd, env=env, stdout=self._log, stderr=subprocess.STDOUT,
+                     check=True)
 
 
 def run_commands(commands: Sequence[str], cwd: Path, env: Mapping[str, str], log: IO[str],
@@ -92,8 +92,8 @@ def run_commands(commands: Sequence[str], cwd: Path, env: Mapping[str, str], log
     for command in commands:
         log.write(f"$ ({what}) {command}\n")
         log.flush()
-        done = subprocess.run(["sh", "-c", command], cwd=cwd, env=dict(env), stdout=log,
-                              stderr=subprocess.STDOUT)
+        done = children.run(["sh", "-c", command], cwd=cwd, env=dict(env), stdout=log,
+                            stderr=subprocess.STDOUT)
         if done.returncode != 0:
             raise ZigccError(f"{what} command failed (exit {done.returncode}): {command}")
 
@@ -120,6 +120,8 @@ def build_one(job: Job, log_path: Path) -> Result:
         try:
             wheel = _build(job, log)
             verdict = "ok"
+        except children.Interrupted:
+            wheel, verdict = None, "interrupted"
         except ZigccError as exc:
             wheel, verdict = None, logscan.one_line(str(exc))
         except Exception as exc:  # a backend failure: its output is in the log
@@ -207,6 +209,8 @@ def _build(job: Job, log: IO[str]) -> Path:
     log.write(f"zigcc: {spec.ident}: backend {backend}, target environment {folder}\n")
     built = _pep517(job, copy, base_env, hook_env, config, log)
     job.step("verifying")
+    if children.INTERRUPTED.is_set():  # Ctrl-C while the backend finished: keep nothing
+        raise children.Interrupted
     return keep(built, spec.target, spec.target_python, options.out_dir, log)
 
 
