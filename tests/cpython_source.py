@@ -41,6 +41,7 @@ sysconfig keeps the configured prefix, so the cache is rebuilt, not moved.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import shutil
@@ -48,12 +49,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import filelock
+import source_builds
 from buildhelp import debian_source
 from debian_sysroots import default_cache
 
@@ -217,21 +217,6 @@ def _load(p: _Paths) -> BuiltPython | None:
     )  # fmt: skip
 
 
-@contextmanager
-def _locked(p: _Paths) -> Iterator[None]:
-    p.lock.parent.mkdir(parents=True, exist_ok=True)
-    lock = filelock.FileLock(str(p.lock))
-    try:
-        lock.acquire(timeout=0)
-    except filelock.Timeout:
-        _log(f"waiting for another process building {p.base} ({p.lock})")
-        lock.acquire(timeout=3 * 3600)
-    try:
-        yield
-    finally:
-        lock.release()
-
-
 def ensure_cpython(version: str, free_threaded: bool = False, cache: Path | None = None, *,
                    rebuild: bool = False) -> BuiltPython:
     """CPython ``version`` ("3.14", "3.15"), free-threaded or not, built on first use into
@@ -245,7 +230,7 @@ def ensure_cpython(version: str, free_threaded: bool = False, cache: Path | None
     p = _paths(version, free_threaded, cache)
     if not rebuild and (found := _load(p)) is not None:
         return found
-    with _locked(p):
+    with source_builds.locked(p.lock, p.base, _log):
         if not rebuild and (found := _load(p)) is not None:
             return found
         _build(p)
@@ -260,39 +245,14 @@ def ensure_cpython(version: str, free_threaded: bool = False, cache: Path | None
 
 def toolchain() -> dict[str, str]:
     """What ``zigcc env --shell json`` prints for this machine (CC, CXX, AR, RANLIB...)."""
-    out = subprocess.run([sys.executable, "-m", "zigcc", "env", "--shell", "json"],
-                         capture_output=True, text=True, timeout=900)
-    if out.returncode != 0:
-        raise CPythonBuildError(f"zigcc env failed:\n{out.stderr}")
-    tools: dict[str, str] = json.loads(out.stdout)
-    for key in ("CC", "CXX", "AR", "RANLIB"):
-        if not tools.get(key):
-            raise CPythonBuildError(f"zigcc env printed no {key}: {tools}")
-    return tools
+    return source_builds.zigcc_env(None, ("CC", "CXX", "AR", "RANLIB"), CPythonBuildError)
 
 
-def _run(argv: Sequence[str | os.PathLike[str]], log: Path, env: Mapping[str, str],
-         cwd: Path, timeout: float = 3600) -> None:
-    """Run a build step, its output appended to ``log``; raise with the log's tail on failure."""
-    with log.open("a") as out:
-        out.write(f"\n$ {' '.join(map(str, argv))}\n")
-        out.flush()
-        result = subprocess.run(list(map(str, argv)), stdout=out, stderr=subprocess.STDOUT,
-                                env=dict(env), cwd=cwd, timeout=timeout)
-    if result.returncode != 0:
-        tail = "\n".join(log.read_text(errors="replace").splitlines()[-40:])
-        raise CPythonBuildError(f"{argv[0]} failed ({result.returncode}) in {cwd}; log {log}:\n"
-                                f"{tail}")
+_run = functools.partial(source_builds.run_step, error=CPythonBuildError)
 
 
 def _no_system_compiler(folder: Path) -> Path:
-    """A folder of tools that fail, first on PATH, so that only zigcc's shims compile."""
-    folder.mkdir()
-    for name in _SYSTEM_TOOLS:
-        tool = folder / name
-        tool.write_text(f'#!/bin/sh\necho "{name} is not to be used here" >&2\nexit 1\n')
-        tool.chmod(0o755)
-    return folder
+    return source_builds.failing_tools(folder, _SYSTEM_TOOLS)
 
 
 def _build(p: _Paths) -> None:

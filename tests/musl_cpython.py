@@ -45,6 +45,7 @@ Two toolchain facts shape the flags:
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import re
@@ -53,13 +54,12 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import filelock
+import source_builds
 from buildhelp import ZLIB_SOURCE, debian_source
 from debian_sysroots import default_cache
 from elftools.elf.dynamic import DynamicSection
@@ -218,21 +218,6 @@ def _load(p: _Paths) -> MuslPython | None:
     )  # fmt: skip
 
 
-@contextmanager
-def _locked(p: _Paths) -> Iterator[None]:
-    p.lock.parent.mkdir(parents=True, exist_ok=True)
-    lock = filelock.FileLock(str(p.lock))
-    try:
-        lock.acquire(timeout=0)
-    except filelock.Timeout:
-        _log(f"waiting for another process building {p.base} ({p.lock})")
-        lock.acquire(timeout=3 * 3600)
-    try:
-        yield
-    finally:
-        lock.release()
-
-
 def ensure_musl_python(cache: Path | None = None, *, rebuild: bool = False) -> MuslPython:
     """The musl CPython 3.11, built on first use into ``<cache>/musl-cpython-3.11-x86_64``.
 
@@ -244,7 +229,7 @@ def ensure_musl_python(cache: Path | None = None, *, rebuild: bool = False) -> M
     p = _paths(cache)
     if not rebuild and (found := _load(p)) is not None:
         return found
-    with _locked(p):
+    with source_builds.locked(p.lock, p.base, _log):
         if not rebuild and (found := _load(p)) is not None:
             return found
         _build(p)
@@ -259,15 +244,8 @@ def ensure_musl_python(cache: Path | None = None, *, rebuild: bool = False) -> M
 
 def toolchain() -> dict[str, str]:
     """What ``zigcc env --target musllinux_1_2_x86_64 --shell json`` prints (CC, CXX, AR...)."""
-    out = subprocess.run([sys.executable, "-m", "zigcc", "env", "--target", TARGET, "--shell",
-                          "json"], capture_output=True, text=True, timeout=900)
-    if out.returncode != 0:
-        raise MuslPythonError(f"zigcc env --target {TARGET} failed:\n{out.stderr}")
-    tools: dict[str, str] = json.loads(out.stdout)
-    for key in ("CC", "CXX", "AR", "RANLIB", "ZIGCC_TOOLCHAIN"):
-        if not tools.get(key):
-            raise MuslPythonError(f"zigcc env printed no {key}: {tools}")
-    return tools
+    return source_builds.zigcc_env(TARGET, ("CC", "CXX", "AR", "RANLIB", "ZIGCC_TOOLCHAIN"),
+                                   MuslPythonError)
 
 
 def _dynamic_symbols(path: Path) -> tuple[set[str], set[str], list[str], str | None]:
@@ -314,18 +292,7 @@ def _absent_functions(tools: Mapping[str, str], runtime_libc: Path) -> list[str]
     return sorted(name for name in names - exported if not name.startswith("_"))
 
 
-def _run(argv: Sequence[str | os.PathLike[str]], log: Path, env: Mapping[str, str],
-         cwd: Path, timeout: float = 3600) -> None:
-    """Run a build step, its output appended to ``log``; raise with the log's tail on failure."""
-    with log.open("a") as out:
-        out.write(f"\n$ {' '.join(map(str, argv))}\n")
-        out.flush()
-        result = subprocess.run(list(map(str, argv)), stdout=out, stderr=subprocess.STDOUT,
-                                env=dict(env), cwd=cwd, timeout=timeout)
-    if result.returncode != 0:
-        tail = "\n".join(log.read_text(errors="replace").splitlines()[-40:])
-        raise MuslPythonError(f"{argv[0]} failed ({result.returncode}) in {cwd}; log {log}:\n"
-                              f"{tail}")
+_run = functools.partial(source_builds.run_step, error=MuslPythonError)
 
 
 def _untar(archive: Path, into: Path) -> Path:
@@ -337,13 +304,7 @@ def _untar(archive: Path, into: Path) -> Path:
 
 
 def _no_system_compiler(folder: Path) -> Path:
-    """A folder of tools that fail, first on PATH, so that only zigcc's shims compile."""
-    folder.mkdir()
-    for name in _SYSTEM_TOOLS:
-        tool = folder / name
-        tool.write_text(f'#!/bin/sh\necho "{name} is not to be used here" >&2\nexit 1\n')
-        tool.chmod(0o755)
-    return folder
+    return source_builds.failing_tools(folder, _SYSTEM_TOOLS)
 
 
 def _build_zlib(tools: Mapping[str, str], src: Path, deps: Path, log: Path,
