@@ -228,16 +228,8 @@ def ensure_cpython(version: str, free_threaded: bool = False, cache: Path | None
     Raises :class:`CPythonBuildError` when the build or its verification fails.
     """
     p = _paths(version, free_threaded, cache)
-    if not rebuild and (found := _load(p)) is not None:
-        return found
-    with source_builds.locked(p.lock, p.base, _log):
-        if not rebuild and (found := _load(p)) is not None:
-            return found
-        _build(p)
-        found = _load(p)
-        if found is None:
-            raise CPythonBuildError(f"{p.ready} was written but does not describe {p.executable}")
-        return found
+    return source_builds.ensure(lambda: _load(p), lambda: _build(p), p.lock, p.base, _log,
+                                rebuild, CPythonBuildError)
 
 
 # ------------------------------------------------------------------------------- the build

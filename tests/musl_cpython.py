@@ -227,16 +227,8 @@ def ensure_musl_python(cache: Path | None = None, *, rebuild: bool = False) -> M
     Raises :class:`MuslPythonError` when the build or its verification fails.
     """
     p = _paths(cache)
-    if not rebuild and (found := _load(p)) is not None:
-        return found
-    with source_builds.locked(p.lock, p.base, _log):
-        if not rebuild and (found := _load(p)) is not None:
-            return found
-        _build(p)
-        found = _load(p)
-        if found is None:
-            raise MuslPythonError(f"{p.ready} was written but does not describe {p.python}")
-        return found
+    return source_builds.ensure(lambda: _load(p), lambda: _build(p), p.lock, p.base, _log,
+                                rebuild, MuslPythonError)
 
 
 # ------------------------------------------------------------------------------- the build

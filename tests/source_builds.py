@@ -1,5 +1,5 @@
 """What the test fixtures that build a CPython from source share (tests/musl_cpython.py,
-tests/cpython_source.py): a lock per build, logged build steps, a PATH of failing system tools,
+tests/cpython_source.py): one build per cache folder under a lock, logged build steps, a PATH of failing system tools,
 and the compilers ``zigcc env`` prints."""
 
 from __future__ import annotations
@@ -11,8 +11,11 @@ import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import filelock
+
+T = TypeVar("T")
 
 
 @contextmanager
@@ -29,6 +32,23 @@ def locked(lock_path: Path, building: Path, log: Callable[[str], None]) -> Itera
         yield
     finally:
         lock.release()
+
+
+def ensure(load: Callable[[], T | None], build: Callable[[], None], lock_path: Path,
+           building: Path, log: Callable[[str], None], rebuild: bool,
+           error: type[Exception]) -> T:
+    """What ``load`` finds, else built by ``build`` under the build's lock (another process may
+    have built it meanwhile: looked for again under the lock); ``rebuild`` builds anyway."""
+    if not rebuild and (found := load()) is not None:
+        return found
+    with locked(lock_path, building, log):
+        if not rebuild and (found := load()) is not None:
+            return found
+        build()
+        found = load()
+        if found is None:
+            raise error(f"{building}/ready.json was written but does not describe the build")
+        return found
 
 
 def run_step(argv: Sequence[str | os.PathLike[str]], log: Path, env: Mapping[str, str],

@@ -38,19 +38,17 @@ def build_python_for(spec: str, build_python: str | None, settings: Settings,
                      described: pytarget.TargetPython | None) -> buildpython.BuildPython:
     """The build interpreter of one ``--python`` value: ``--build-python``, else pythonX.Y of
     the value's (or the description's) version and ABI on PATH or under pyenv."""
-    version = VERSION.fullmatch(spec)
+    match = VERSION.fullmatch(spec)
+    asked = ((int(match.group(1)), int(match.group(2))), match.group(3)) if match else None
     if build_python:
         bp = buildpython.resolve(build_python)
-        asked = (int(version.group(1)), int(version.group(2)), version.group(3)) \
-            if version else None
-        if asked is not None and (*bp.version, bp.abiflags) != asked:
+        if asked is not None and (bp.version, bp.abiflags) != asked:
             raise ZigccError(f"--build-python {build_python} is CPython {bp.version_full}"
                              f"{bp.abiflags} but --python {spec} asks for {spec}; pass "
                              f"--build-python with a python{spec}, or drop --build-python")
         return bp
-    if version:
-        want = (int(version.group(1)), int(version.group(2)))
-        return buildpython.find(want, version.group(3), settings.environ)
+    if asked is not None:
+        return buildpython.find(*asked, settings.environ)
     tp = described or pytarget.load(spec)
     return buildpython.find(tp.version, tp.abiflags, settings.environ)
 
