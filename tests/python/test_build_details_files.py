@@ -145,3 +145,24 @@ def test_cross_build_from_sid_details_file(debian_python: DebianPythons, cpython
                    cwd=tmp_path)
     assert check.returncode == 0, check.stderr
     assert check.stdout.strip() == "55"
+
+
+def test_a_cross_builds_file_gets_the_targets_suffix() -> None:
+    """CPython's cross build writes the build machine's EXTENSION_SUFFIXES into its
+    build-details.json (CPython gh-136267), and a static build has no abi.extension_suffix: the
+    suffix is the target's, from its multiarch, never the x86_64 one listed."""
+    data = {
+        "schema_version": "1.0", "base_prefix": "/usr/local", "platform": "linux-aarch64",
+        "language": {"version": "3.14", "version_info": {
+            "major": 3, "minor": 14, "micro": 7, "releaselevel": "final", "serial": 0}},
+        "implementation": {"name": "cpython", "_multiarch": "aarch64-linux-gnu", "version": {
+            "major": 3, "minor": 14, "micro": 7, "releaselevel": "final", "serial": 0}},
+        "abi": {"flags": ["t"]},
+        "suffixes": {"extensions": [".cpython-314t-x86_64-linux-gnu.so", ".so"]},
+    }
+    tp = description.from_details(data, None, "cross build-details.json")
+    assert tp.ext_suffix == ".cpython-314t-aarch64-linux-gnu.so"
+    assert (tp.abiflags, tp.multiarch) == ("t", "aarch64-linux-gnu")
+    data["suffixes"]["extensions"][0] = ".cpython-314t-aarch64-linux-gnu.so"  # type: ignore[index]
+    assert description.from_details(data, None, "x").ext_suffix == \
+        ".cpython-314t-aarch64-linux-gnu.so"

@@ -17,7 +17,7 @@ from elftools.elf.enums import ENUM_E_MACHINE
 from zigcc.errors import ZigccError
 from zigcc.python import naming
 from zigcc.python.description import from_running_interpreter
-from zigcc.python.model import TargetPythonError
+from zigcc.python.model import TargetPython, TargetPythonError
 from zigcc.target import host, platforms
 from zigcc.target.arches import ARCHES, elf_machine_bytes
 from zigcc.target.model import lowest, native, parse
@@ -221,16 +221,58 @@ SUFFIXES_BY_VERSION = {
         ".abi3t-x86_64-linux-musl.so", ".abi3t.so", ".so"),
     ("manylinux_2_17_x86_64", (3, 14), "t", "x86_64-linux-gnu"): (
         ".cpython-314t-x86_64-linux-gnu.so", ".so"),
+    ("manylinux_2_17_x86_64", (3, 14), "", "x86_64-linux-gnu"): (
+        ".cpython-314-x86_64-linux-gnu.so", ".abi3.so", ".so"),
+    # macOS loads with dynload_shlib.c too; its SOABI_PLATFORM (= PLATFORM_TRIPLET) is darwin.
+    ("macosx_11_0_arm64", (3, 15), "t", "darwin"): (
+        ".cpython-315t-darwin.so", ".abi3t-darwin.so", ".abi3t.so", ".so"),
+    ("win_amd64", (3, 15), "t", "win_amd64"): (".cp315t-win_amd64.pyd", ".pyd"),
 }
 
 
 @pytest.mark.parametrize(("key", "expected"), SUFFIXES_BY_VERSION.items(), ids=lambda v: str(v))
 def test_extension_suffixes_by_version(key: tuple, expected: tuple) -> None:
+    """The list, and the stable-ABI suffix backends name limited-API modules by: its first
+    ``.abi*`` entry, as CPython's build-details.json takes it (abi3t's for 3.15t, PEP 803)."""
     spec, version, abiflags, triplet = key
     rules = parse(spec).platform
     ext = rules.ext_suffix(version, abiflags, triplet)
-    stable = rules.stable_abi_suffix(abiflags)
+    stable = rules.stable_abi_suffix(abiflags, version, triplet)
     assert rules.extension_suffixes(ext, stable, version, abiflags, triplet) == expected
+    assert stable == next((s for s in expected if s.startswith(".abi")), None)
+    assert rules.stable_abi_suffixes(version, abiflags, triplet) == \
+        tuple(s for s in expected if s.startswith(".abi"))
+
+
+def _described(version: tuple[int, int], abiflags: str) -> TargetPython:
+    """An aarch64 glibc CPython ``version`` with ``abiflags``, as a description gives it."""
+    nodot = f"{version[0]}{version[1]}{abiflags}"
+    return TargetPython(
+        implementation="cpython", version=version, version_full="{}.{}.0".format(*version),
+        abiflags=abiflags, platform="linux-aarch64", multiarch="aarch64-linux-gnu",
+        ext_suffix=f".cpython-{nodot}-aarch64-linux-gnu.so",
+        soabi=f"cpython-{nodot}-aarch64-linux-gnu", pointer_size=64, byteorder="little",
+        gil_disabled="t" in abiflags, debug=False, include_dirs=(), libdir=None,
+        ldlibrary=None, libpython=None, sysconfigdata_name=None, config_vars={}, source="test")
+
+
+@pytest.mark.parametrize(("abiflags", "version", "tag"), [
+    ("", (3, 9), "abi3"), ("", (3, 15), "abi3"), ("t", (3, 14), None),
+    ("t", (3, 15), "abi3.abi3t"), ("t", (3, 16), "abi3.abi3t"),
+])
+def test_stable_abi_tag_of_a_target_python(abiflags: str, version: tuple[int, int],
+                                          tag: str | None) -> None:
+    """What a limited-API wheel for that CPython is tagged (PEP 803: free-threaded 3.15+
+    headers compile abi3t, which GIL-enabled 3.15+ runs too)."""
+    tp = _described(version, abiflags)
+    assert naming.stable_abi_tag(tp) == tag
+    target = parse("manylinux_2_17_aarch64")
+    stable = naming.stable_abi_suffix(tp, target)
+    assert (stable is None) is (tag is None)
+    if stable:
+        thread = "t" if "t" in abiflags else ""
+        assert stable == (f".abi3{thread}-aarch64-linux-gnu.so" if version >= (3, 15)
+                          else ".abi3.so")
 
 
 # cpu -> 3.15's BASECFLAGS there (as Debian sid's python3.15 has them on each arch)

@@ -156,3 +156,17 @@ def test_materialise_is_keyed_by_content(tmp_path: Path) -> None:
     assert a.environ["_PYTHON_SYSCONFIGDATA_NAME"] == "_sysconfigdata__linux_aarch64-linux-gnu"
     assert (a.folder / "_sysconfigdata__linux_aarch64-linux-gnu.py").is_file()
     assert a.environ["PYTHONPATH"] == str(a.folder)
+
+
+def test_extension_suffixes_answer_for_the_target(tmp_path: Path) -> None:
+    """importlib.machinery.EXTENSION_SUFFIXES is the target's (meson and CMake's FindPython name
+    stable-ABI modules after it: abi3t's for a 3.15t target, PEP 803), while this interpreter
+    still imports its own extension modules."""
+    env = environment.materialise(AARCH64, _target(), TOOLS, BUILD_VARS, INCLUDE, tmp_path)
+    probe = ("import importlib.machinery, json, _decimal\n"
+             "print(json.dumps([importlib.machinery.EXTENSION_SUFFIXES, _decimal.__file__]))")
+    run = subprocess.run([sys.executable, "-c", probe], env={**os.environ, **env.environ},
+                         capture_output=True, text=True, check=True)
+    suffixes, own = json.loads(run.stdout)
+    assert suffixes == [".cpython-311-aarch64-linux-gnu.so", ".abi3.so", ".so"]
+    assert own.endswith(sysconfig.get_config_var("EXT_SUFFIX"))

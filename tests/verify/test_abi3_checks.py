@@ -16,9 +16,10 @@ from packaging.tags import parse_tag
 from zigcc.target.model import parse
 from zigcc.verify import abi3, stable_abi
 
-# Debian's orig tarball of CPython 3.14.7: Misc/stable_abi.toml is the source of truth.
-CPYTHON_ORIG = ("pool/main/p/python3.14/python3.14_3.14.7.orig.tar.xz",
-                "3b48dac8fb59f62eaa67ac83c1eb12bda1b7a08406dd286e252c11a66be27f81")
+# Misc/stable_abi.toml of Debian's orig tarball of the newest CPython the tests build
+# (tests/cpython_source.py's SOURCES; 3.15 adds PEP 803's abi3t, whose symbols are abi3's) is
+# the source of truth.
+MANIFEST_VERSION = "3.15"
 
 
 def render(manifest: dict[str, Any], source: str) -> str:
@@ -137,18 +138,35 @@ def test_an_abi3_module_carries_the_stable_abi_suffix(target: str, module: str,
                                    f"*{abi3.stable_suffix(parse(target))}")
 
 
-@pytest.mark.slow  # downloads Debian's CPython 3.14 orig tarball (about 23 MB) once
-def test_stable_abi_module_is_generated_from_cpythons_manifest() -> None:
-    if sys.version_info < (3, 11):
-        pytest.skip("tomllib is new in Python 3.11")
+def manifest_source() -> tuple[dict[str, Any], str]:
+    """The parsed Misc/stable_abi.toml of CPython :data:`MANIFEST_VERSION`'s orig tarball
+    (downloaded once into the test cache) and how the generated module names it."""
     import tomllib
     from buildhelp import debian_source
+    from cpython_source import SOURCES
 
-    tarball = debian_source(*CPYTHON_ORIG)
-    with tarfile.open(tarball) as tar:
+    pool_path, sha256 = SOURCES[MANIFEST_VERSION]
+    with tarfile.open(debian_source(pool_path, sha256)) as tar:
         member = next(m for m in tar.getmembers() if m.name.endswith("/Misc/stable_abi.toml"))
         extracted = tar.extractfile(member)
         assert extracted is not None
         manifest = tomllib.loads(extracted.read().decode())
-    source = f"CPython 3.14.7 (Debian's {Path(CPYTHON_ORIG[0]).name})"
+    name = Path(pool_path).name
+    version = name.split("_")[1].split(".orig")[0]
+    return manifest, f"CPython {version} (Debian's {name})"
+
+
+@pytest.mark.slow  # downloads Debian's CPython orig tarball (about 23 MB) once
+def test_stable_abi_module_is_generated_from_cpythons_manifest() -> None:
+    """Regenerate with ``python -c 'import test_abi3_checks as t; t.write()'`` from tests/verify
+    (tests/ on sys.path) after a new CPython source pin."""
+    if sys.version_info < (3, 11):
+        pytest.skip("tomllib is new in Python 3.11")
+    manifest, source = manifest_source()
     assert Path(stable_abi.__file__).read_text() == render(manifest, source)
+
+
+def write() -> None:
+    """Write zigcc/verify/stable_abi.py from the manifest (what the test above compares)."""
+    manifest, source = manifest_source()
+    Path(stable_abi.__file__).write_text(render(manifest, source))

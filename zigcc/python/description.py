@@ -141,11 +141,15 @@ def from_details(
         # the build machine's uname (Debian's armhf is built on arm64: linux-armv8l), not the ABI's
         platform = linux_sysconfig_platform(multiarch)
     first = (_get(details, "suffixes.extensions", list, where) or [None])[0]
+    tagged = first if isinstance(first, str) and soabi_from_suffix(first) else None
+    if tagged and multiarch and platform.startswith("linux-") and not tagged.endswith(
+            f"-{multiarch}.so"):
+        tagged = None  # a cross build's file lists the build machine's (CPython gh-136267)
     ext_suffix = (
         z("EXT_SUFFIX", str)
         or _get(details, "abi.extension_suffix", str, where)
         # EXTENSION_SUFFIXES[0] when it is the tagged one (Debian's files have no extension_suffix)
-        or (first if isinstance(first, str) and soabi_from_suffix(first) else None)
+        or tagged
         or fallback_ext_suffix(version, abiflags, platform, multiarch)
     )
     if not ext_suffix:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from zigcc.python.model import TargetPython
 from zigcc.target.model import Target
+from zigcc.target.platforms.base import FIRST_ABI3T
 
 # 3.15's configure keeps frame pointers, by CPU (Debian's spelling) as gcc takes the flags;
 # any other CPU gets the default.  Debian sid's 3.15 has exactly these on its seven arches.
@@ -63,10 +64,12 @@ def sysconfigdata_name(tp: TargetPython, target: Target) -> str | None:
 
 
 def stable_abi_suffix(tp: TargetPython, target: Target) -> str | None:
-    """The stable-ABI module suffix the target imports (CPython only)."""
+    """The suffix limited-API modules get for the target (CPython only): ``.abi3.so``; from
+    3.15 ``.abi3-<triplet>.so``, and abi3t's ``.abi3t-<triplet>.so`` for a free-threaded
+    3.15 (PEP 803), as the target's own build-details.json and backends name them there."""
     if tp.implementation != "cpython":
         return None
-    return target.platform.stable_abi_suffix(tp.abiflags)
+    return target.platform.stable_abi_suffix(tp.abiflags, tp.version, triplet(tp, target))
 
 
 def extension_suffixes(tp: TargetPython, target: Target) -> tuple[str, ...]:
@@ -76,3 +79,15 @@ def extension_suffixes(tp: TargetPython, target: Target) -> tuple[str, ...]:
         return target.platform.extension_suffixes(tp.ext_suffix, stable)
     return target.platform.extension_suffixes(tp.ext_suffix, stable, tp.version, tp.abiflags,
                                               triplet(tp, target))
+
+
+def stable_abi_tag(tp: TargetPython) -> str | None:
+    """The wheel ABI tag a limited-API build for ``tp`` carries (CPython only): ``abi3``;
+    ``abi3.abi3t`` for a free-threaded 3.15 or later (PEP 803: built with its headers, the
+    module is abi3t, which GIL-enabled 3.15+ runs too); None for a free-threaded CPython
+    before 3.15, which has no stable ABI."""
+    if tp.implementation != "cpython":
+        return None
+    if "t" not in tp.abiflags:
+        return "abi3"
+    return "abi3.abi3t" if tp.version >= FIRST_ABI3T else None

@@ -1,11 +1,13 @@
 """The start-up hook (``sitecustomize``) of the target environment, rendered as text (pure):
-``os.uname()``, ``platform`` and ``sys.implementation._multiarch`` name the target inside the
-build backend's process; it chains to any other ``sitecustomize`` on the path."""
+``os.uname()``, ``platform``, ``sys.implementation._multiarch`` and
+``importlib.machinery.EXTENSION_SUFFIXES`` name the target inside the build backend's process;
+it chains to any other ``sitecustomize`` on the path."""
 
 from __future__ import annotations
 
 import json
 
+from zigcc.python import naming
 from zigcc.python.model import TargetPython
 from zigcc.target.model import Target
 
@@ -17,7 +19,8 @@ def render_hook(target: Target, tp: TargetPython) -> str:
     glibc = (f"{target.libc_version[0]}.{target.libc_version[1]}"
              if target.libc == "gnu" and target.libc_version else None)
     facts = {"machine": target.arch, "multiarch": tp.multiarch or target.multiarch,
-             "bits": target.info.bits, "glibc": glibc}
+             "bits": target.info.bits, "glibc": glibc,
+             "extension_suffixes": list(naming.extension_suffixes(tp, target))}
     return _HOOK.replace("@FACTS@", json.dumps(facts, sort_keys=True))
 
 
@@ -26,6 +29,8 @@ _HOOK = '''\
 # os.uname(), platform.machine()/uname()/processor()/architecture()/libc_ver(), the glibc
 # version os.confstr() reports and sys.implementation._multiarch describe the target; sysconfig reads the target's
 # _sysconfigdata module beside this file (_PYTHON_SYSCONFIGDATA_NAME, _PYTHON_HOST_PLATFORM).
+# importlib.machinery.EXTENSION_SUFFIXES is the target's (meson and CMake's FindPython name
+# stable-ABI modules after it); the import system keeps its own copy of this machine's.
 import json as _json
 import os as _os
 import sys as _sys
@@ -63,6 +68,9 @@ def _zigcc_target() -> None:
         _sys.implementation._multiarch = _FACTS["multiarch"]
     except AttributeError:
         pass
+    import importlib.machinery
+
+    importlib.machinery.EXTENSION_SUFFIXES = list(_FACTS["extension_suffixes"])
 
 
 def _zigcc_chain() -> None:

@@ -69,7 +69,8 @@ def retag(wheel: Path, platform_tag: str, out_dir: Path) -> Path:
                      "signature: retag before signing")
     tags = _tag_lines(name, name.platforms[0])
     old_tags = wheel_tags(data[wheel_file])
-    if sorted(old_tags) != sorted(tags):
+    # A Tag line may hold a compressed tag set (meson-python writes cp315-abi3.abi3t-...).
+    if sorted({t for line in old_tags for t in _expanded(line)}) != sorted(tags):
         raise _error(f"{wheel}: {wheel_file} says {', '.join(old_tags) or 'no Tag'} but "
                      f"the file name says {', '.join(tags)}; rebuild the wheel")
     new_wheel_file = _rewrite_wheel(wheel, data[wheel_file], _tag_lines(name, platform_tag))
@@ -100,6 +101,15 @@ def _check_platform(wheel: Path, platform_tag: str, arch: str) -> None:
     if arch not in ARCHES or len(families) > 1:
         raise _error(f"{wheel}: cannot retag linux_{arch} as {platform_tag}; one wheel is "
                      "either manylinux or musllinux, for a supported arch")
+
+
+def _expanded(line: str) -> list[str]:
+    """The tags of one Tag line: ``cp315-abi3.abi3t-p`` is ``cp315-abi3-p``, ``cp315-abi3t-p``."""
+    parts = line.split("-")
+    if len(parts) != 3:
+        return [line]
+    return [f"{py}-{abi}-{plat}" for py in parts[0].split(".") for abi in parts[1].split(".")
+            for plat in parts[2].split(".")]
 
 
 def _tag_lines(name: WheelName, platform_tag: str) -> list[str]:

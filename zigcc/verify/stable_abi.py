@@ -3,7 +3,7 @@ that added it to the Stable ABI.
 
 Generated (do not edit) by ``render`` in tests/verify/test_abi3_checks.py, which
 also checks it (slow), from Misc/stable_abi.toml of
-CPython 3.14.7 (Debian's python3.14_3.14.7.orig.tar.xz).
+CPython 3.15.0~rc2 (Debian's python3.15_3.15.0~rc2.orig.tar.xz).
 """
 
 from __future__ import annotations
@@ -245,6 +245,19 @@ PyIter_NextItem PyLong_AsInt32 PyLong_AsInt64 PyLong_AsNativeBytes PyLong_AsUInt
 PyLong_FromInt32 PyLong_FromInt64 PyLong_FromNativeBytes PyLong_FromUInt32 PyLong_FromUInt64
 PyLong_FromUnsignedNativeBytes PyType_Freeze PyType_GetBaseByToken PyUnicode_Equal
 Py_PACK_FULL_VERSION Py_PACK_VERSION Py_REFCNT Py_TYPE
+""",
+    (3, 15): """
+PyABIInfo_Check PyCriticalSection2_Begin PyCriticalSection2_End PyCriticalSection_Begin
+PyCriticalSection_End PyDict_SetDefaultRef PyInterpreterGuard_Close PyInterpreterGuard_FromCurrent
+PyInterpreterGuard_FromView PyInterpreterView_Close PyInterpreterView_FromCurrent
+PyInterpreterView_FromMain PyLongWriter_Create PyLongWriter_Discard PyLongWriter_Finish
+PyLong_Export PyLong_FreeExport PyLong_GetNativeLayout PyModule_Exec PyModule_FromSlotsAndSpec
+PyModule_GetStateSize PyModule_GetState_DuringGC PyModule_GetToken PyModule_GetToken_DuringGC
+PyObject_CallFinalizerFromDealloc PyObject_GetTypeData_DuringGC PySys_GetAttr PySys_GetAttrString
+PySys_GetOptionalAttr PySys_GetOptionalAttrString PyThreadState_Ensure PyThreadState_EnsureFromView
+PyThreadState_Release PyType_FromSlots PyType_GetBaseByToken_DuringGC PyType_GetModuleByToken
+PyType_GetModuleByToken_DuringGC PyType_GetModuleState_DuringGC PyType_GetModule_DuringGC
+Py_IS_TYPE Py_SET_SIZE Py_SIZE
 """,
 }
 

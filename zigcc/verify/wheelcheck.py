@@ -2,12 +2,13 @@
 
 A wheel claims ``manylinux_2_X_<arch>`` only when every ELF in it is of ``<arch>``'s
 machine type, class and byte order, needs glibc symbol versions <= 2.X, and links
-only libraries the manylinux (or musllinux) policy allows.  Beyond that: every extension
+only libraries the manylinux (or musllinux) policy allows or the wheel ships itself, found
+through the file's RUNPATH (:mod:`zigcc.verify.libraries`).  Beyond that: every extension
 module has a file name the target interpreter imports, a platform tag goes with compiled
 code (and ``any`` with none), the ``.dist-info/WHEEL`` tags agree with the file name,
-and RECORD agrees with the members; an ``abi3`` wheel's modules carry the stable-ABI suffix
-and import only the Stable ABI of its CPython (:mod:`zigcc.verify.abi3`).  pyelftools
-reads foreign-arch ELF files on any build machine.  Unreadable input raises
+and RECORD agrees with the members; an ``abi3``/``abi3t`` wheel's modules carry a stable-ABI
+suffix and import only the Stable ABI of its CPython (:mod:`zigcc.verify.abi3`).
+:mod:`zigcc.verify.elf` reads the compiled files.  Unreadable input raises
 :class:`ZigccError`, never a traceback.
 """
 
@@ -15,10 +16,10 @@ from __future__ import annotations
 
 import base64
 import csv
+import dataclasses
 import hashlib
 import io
 import re
-import struct
 import zipfile
 import zlib
 from collections.abc import Sequence
@@ -26,48 +27,22 @@ from dataclasses import dataclass
 from email.parser import BytesParser
 from pathlib import Path
 
-from elftools.elf.dynamic import DynamicSection
-from elftools.elf.elffile import ELFFile
-from elftools.elf.gnuversions import GNUVerNeedSection
-from elftools.elf.sections import SymbolTableSection
 from packaging.tags import Tag, parse_tag
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
 
 from zigcc.errors import ZigccError
 from zigcc.target.model import LEGACY_MANYLINUX, Target, Version
 from zigcc.target.platforms import LINUX
-from zigcc.verify import abi3
+from zigcc.verify import abi3, libraries
+from zigcc.verify.elf import Binary, ElfInfo, inspect_binary
+from zigcc.verify.elf import inspect_elf as inspect_elf  # re-exported
 
-_GLIBC = re.compile(r"GLIBC_(\d+)\.(\d+)(?:\.\d+)?")
 # The interpreter-specific part of an extension module's suffix.
 _CPYTHON_SO = re.compile(r"\.cpython-(?P<abi>\d+[a-z]*)-(?P<triple>[^.]+)\.so$")
 _CPYTHON_PYD = re.compile(r"\.cp(?P<abi>\d+[a-z]*)-(?P<triple>[^.]+)\.pyd$")
 _MEMBER_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError,
                   ValueError, OSError)
 _REBUILD = "rebuild it with pip wheel or python -m build, or download it again"
-
-
-@dataclass(frozen=True)
-class ElfInfo:
-    name: str
-    machine: str
-    bits: int
-    little_endian: bool
-    max_glibc: Version | None
-    needed: tuple[str, ...]
-    elf_type: str = ""  # ET_DYN for shared objects
-    pyinit: tuple[str, ...] = ()  # exported PyInit_* symbols: it is an extension module
-    py_imports: tuple[str, ...] = ()  # undefined dynamic Py*/_Py* symbols: what it uses of Python
-
-
-@dataclass(frozen=True)
-class Binary:
-    """One compiled file: ELF, Mach-O or PE."""
-
-    name: str
-    fmt: str  # "ELF", "Mach-O" or "PE"
-    elf: ElfInfo | None = None
-    cpus: tuple[int, ...] = ()  # Mach-O cpu types or the PE machine
 
 
 @dataclass(frozen=True)
@@ -138,63 +113,6 @@ def wheel_tags(data: bytes) -> list[str]:
     return [str(v).strip() for v in msg.get_all("Tag") or []]
 
 
-def inspect_elf(name: str, data: bytes) -> ElfInfo | None:
-    """Read one file; None when it is not an ELF file."""
-    if not data.startswith(b"\x7fELF"):
-        return None
-    try:
-        elf = ELFFile(io.BytesIO(data))
-        versions: list[Version] = []
-        needed: list[str] = []
-        pyinit: list[str] = []
-        py_imports: list[str] = []
-        for section in elf.iter_sections():
-            if isinstance(section, GNUVerNeedSection):
-                for _, auxes in section.iter_versions():
-                    for aux in auxes:
-                        m = _GLIBC.fullmatch(aux.name)
-                        if m:
-                            versions.append((int(m.group(1)), int(m.group(2))))
-            elif isinstance(section, DynamicSection):
-                needed += [str(t.needed) for t in section.iter_tags()  # type: ignore[attr-defined]
-                           if t.entry.d_tag == "DT_NEEDED"]
-            if isinstance(section, SymbolTableSection) and section.name == ".dynsym":
-                for s in section.iter_symbols():
-                    undefined = s["st_shndx"] == "SHN_UNDEF"
-                    if s.name.startswith("PyInit_") and not undefined:
-                        pyinit.append(s.name)
-                    elif s.name.startswith(("Py", "_Py")) and undefined:
-                        py_imports.append(s.name)
-        return ElfInfo(name, elf["e_machine"], elf.elfclass, elf.little_endian,
-                       max(versions) if versions else None, tuple(needed),
-                       elf_type=str(elf["e_type"]), pyinit=tuple(pyinit),
-                       py_imports=tuple(py_imports))
-    except Exception as exc:  # any malformed ELF is a finding, never a traceback
-        return ElfInfo(name, f"unreadable ELF ({_line(exc)})", 0, True, None, ())
-
-
-def inspect_binary(name: str, data: bytes) -> Binary | None:
-    """ELF, Mach-O or PE; None for anything else."""
-    elf = inspect_elf(name, data)
-    if elf is not None:
-        return Binary(name, "ELF", elf)
-    head = data[:8]
-    if len(head) == 8 and head[:4] in (b"\xfe\xed\xfa\xce", b"\xfe\xed\xfa\xcf",
-                                       b"\xce\xfa\xed\xfe", b"\xcf\xfa\xed\xfe"):
-        order = "<" if head[0] == 0xCE or head[0] == 0xCF else ">"
-        return Binary(name, "Mach-O", cpus=(struct.unpack(order + "I", head[4:8])[0],))
-    if head[:4] == b"\xca\xfe\xba\xbe" and 0 < struct.unpack(">I", head[4:8])[0] < 32:
-        count = struct.unpack(">I", head[4:8])[0]  # fat (universal) Mach-O
-        return Binary(name, "Mach-O", cpus=tuple(
-            struct.unpack(">I", data[8 + 20 * i: 12 + 20 * i])[0] for i in range(count)
-            if len(data) >= 12 + 20 * i))
-    if head[:2] == b"MZ" and len(data) >= 0x40:
-        pe = struct.unpack("<I", data[0x3C:0x40])[0]
-        if data[pe:pe + 4] == b"PE\0\0" and len(data) >= pe + 6:
-            return Binary(name, "PE", cpus=(struct.unpack("<H", data[pe + 4:pe + 6])[0],))
-    return None
-
-
 def wheel_elves(wheel: Path) -> list[ElfInfo]:
     return [b.elf for b in _scan(wheel).binaries if b.elf is not None]
 
@@ -207,6 +125,7 @@ class _Scan:
     meta: str  # the .dist-info folder
     digests: dict[str, tuple[str, int]]  # member -> (sha256 urlsafe b64, size)
     files: dict[str, bytes]  # the dist-info WHEEL and RECORD files
+    linked: libraries.Linked  # the libraries its ELF files load from the wheel itself
 
 
 def _scan(wheel: Path) -> _Scan:
@@ -230,23 +149,31 @@ def _scan(wheel: Path) -> _Scan:
             binary = inspect_binary(info.filename, data)
             if binary is not None:
                 binaries.append(binary)
-    return _Scan(name, names, binaries, meta, digests, files)
+    linked = libraries.link([b.elf for b in binaries if b.elf is not None])
+    return _Scan(name, names, binaries, meta, digests, files, linked)
 
 
 def problems(wheel: Path, target: Target,
-             ext_suffixes: Sequence[str] | None = None) -> list[str]:
+             ext_suffixes: Sequence[str] | None = None, installing: bool = False) -> list[str]:
     """Every reason ``wheel`` may not carry its tags for ``target``; empty when fine.
 
     ``ext_suffixes`` are the target interpreter's extension suffixes
     (``importlib.machinery.EXTENSION_SUFFIXES`` there); without them, an extension
     module's CPython suffix must at least name the target's triple and the wheel's ABI.
+    ``installing``: ``wheel`` is another's (an index's), to be installed on ``target``: only
+    its platform tags that ``target`` installs are claims checked here (at least one must
+    be), its others are claims for other machines (``manylinux_2_28`` beside ``2_17``).
     Raises ZigccError when ``wheel`` is not a readable wheel.
     """
     target.info  # noqa: B018 - universal2 has no single arch: raises its hint
     scan = _scan(wheel)
     want = target.platform.binary_format
     found = [f"{wheel.name}: {p}" for p in _meta_problems(scan)]
-    found += [f"{wheel.name}: {p}" for p in _tag_problems(scan, target, want)]
+    if installing:
+        scan, why = _installable_claims(scan, target)
+        if why:
+            return [f"{wheel.name}: {why}"]
+    found += [f"{wheel.name}: {p}" for p in _tag_problems(scan, target, want, installing)]
     for binary in scan.binaries:
         if binary.fmt != want:  # a foreign file matters only where Python imports it
             if _module_path(binary) is not None:
@@ -259,18 +186,35 @@ def problems(wheel: Path, target: Target,
     return list(dict.fromkeys(printable(line) for line in found))
 
 
+def _installable_claims(scan: _Scan, target: Target) -> tuple[_Scan, str]:
+    """``scan`` with only the platform tags ``target`` installs (``any`` kept)."""
+    accepted = {*target.platform.installable_tags(target), "any"}
+    tags = frozenset(t for t in scan.name.tags if t.platform in accepted)
+    if not tags:
+        return scan, (f"none of its platform tags ({', '.join(scan.name.platforms)}) installs "
+                      f"on {target.platform_tags[0]}")
+    platforms = tuple(p for p in scan.name.platforms if p in accepted)
+    return dataclasses.replace(scan, name=dataclasses.replace(scan.name, tags=tags,
+                                                              platforms=platforms)), ""
+
+
 def _abi3_problems(scan: _Scan, target: Target, want: str) -> list[str]:
-    """A wheel tagged ``abi3``: its modules' suffixes and the CPython symbols they import."""
+    """A wheel tagged ``abi3``/``abi3t``: its tags, its modules' suffixes and the CPython
+    symbols they import."""
+    claimed = abi3.claims(scan.name.tags)
     version = abi3.minimum(scan.name.tags)
     if version is None:
         return []
-    out: list[str] = []
+    triplet = "darwin" if target.os == "macos" else target.multiarch  # SOABI_PLATFORM
+    out = abi3.tag_problems(scan.name.tags)
     for binary in scan.binaries:
         base = _module_path(binary)
         if binary.fmt == want and base is not None:
-            out += abi3.suffix_problems(binary.name, base, target)
+            out += abi3.suffix_problems(binary.name, base, target, claimed, triplet)
             if binary.elf is not None:
                 out += abi3.symbol_problems(binary.name, binary.elf.py_imports, version)
+                if "abi3t" in claimed:
+                    out += abi3.abi3t_symbol_problems(binary.name, binary.elf.py_imports)
     return out
 
 
@@ -328,10 +272,13 @@ def _record_problems(scan: _Scan, meta: str) -> list[str]:
     return out
 
 
-def _tag_problems(scan: _Scan, target: Target, want: str) -> list[str]:
+def _tag_problems(scan: _Scan, target: Target, want: str, installing: bool = False
+                  ) -> list[str]:
     out: list[str] = []
     claimed = {t.platform for t in scan.name.tags}
     allowed = set(target.platform_tags)
+    if installing:
+        allowed.update(target.platform.installable_tags(target))
     if claimed != {"any"} and not claimed <= allowed:
         out.append(f"platform tags {sorted(claimed - allowed)} are not ones a "
                    f"{target.zig_target} build may claim ({', '.join(sorted(allowed))})")
@@ -381,7 +328,8 @@ def _elf_problems(elf: ElfInfo, scan: _Scan, target: Target) -> list[str]:
         if musl and elf.max_glibc:
             out.append(f"needs glibc symbols but is tagged {tag}; build it with --target {tag}")
         policy = LINUX["musl" if musl else "gnu"].allowed_libraries
-        bad = [n for n in elf.needed if not policy.match(n)]
+        shipped = scan.linked.shipped.get(elf.name, frozenset())
+        bad = [n for n in elf.needed if not policy.match(n) and n not in shipped]
         if "libc.so" in bad and not musl:
             out.append(f"links libc.so, musl's C library, but is tagged {tag}: build it for "
                        f"musllinux_1_2_{target.arch} or with --target {tag}")
@@ -389,9 +337,8 @@ def _elf_problems(elf: ElfInfo, scan: _Scan, target: Target) -> list[str]:
             out.append(f"links {', '.join(bad)} (glibc's) but is tagged {tag}; build it "
                        f"with --target {tag}")
         elif bad:
-            out.append(f"links {', '.join(bad)}, outside the {tag} policy (bundle it with "
-                       "auditwheel repair)")
-    return out
+            out += libraries.needed_problems(elf, bad, scan.linked, tag)
+    return out + list(scan.linked.problems.get(elf.name, ()))
 
 
 def _suffix_problems(binary: Binary, scan: _Scan, target: Target,

@@ -13,19 +13,12 @@ class Linux(Platform):
     def sysconfig_platform(self, target: TargetLike) -> str:
         return f"linux-{target.arch}"
 
+    def markers(self, target: TargetLike) -> dict[str, str]:
+        return {"os_name": "posix", "sys_platform": "linux", "platform_system": "Linux",
+                "platform_machine": target.arch}  # uname -m: the arch table's wheel names
+
     def sysconfigdata_name(self, abiflags: str, triplet: str) -> str:
         return f"_sysconfigdata_{abiflags}_linux_{triplet}"
-
-    def extension_suffixes(self, ext_suffix: str, stable: str | None, version: Version = (0, 0),
-                           abiflags: str = "", triplet: str = "") -> tuple[str, ...]:
-        """From CPython 3.15 (PEP 803, Python/dynload_shlib.c) both stable ABIs, abi3 and abi3t,
-        each first tagged with SOABI_PLATFORM (the triplet); a free-threaded build imports
-        abi3t only."""
-        if version < (3, 15):
-            return super().extension_suffixes(ext_suffix, stable)
-        abi3 = () if "t" in abiflags else (f".abi3-{triplet}.so", ".abi3.so")
-        found = [ext_suffix, *abi3, f".abi3t-{triplet}.so", ".abi3t.so", ".so"]
-        return tuple(dict.fromkeys(found))
 
     def triplet(self, cpu: str, arm_abi: str, version: Version) -> str:
         """CPython's PLATFORM_TRIPLET (= MULTIARCH) for CPython ``version`` built for this libc

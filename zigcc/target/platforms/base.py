@@ -6,6 +6,8 @@ import re
 from typing import ClassVar, Optional, Protocol
 
 Version = tuple[int, int]
+# The first CPython with PEP 803's abi3t (and stable-ABI suffixes tagged with SOABI_PLATFORM).
+FIRST_ABI3T: Version = (3, 15)
 
 
 class TargetLike(Protocol):
@@ -44,6 +46,18 @@ class Platform:
         """``sysconfig.get_platform()`` on the target (``_PYTHON_HOST_PLATFORM``)."""
         raise NotImplementedError
 
+    def markers(self, target: TargetLike) -> dict[str, str]:
+        """PEP 508 environment markers that depend on the platform (``os_name``,
+        ``sys_platform``, ``platform_system``, ``platform_machine``) as the target's Python
+        reports them."""
+        raise NotImplementedError
+
+    def installable_tags(self, target: TargetLike) -> tuple[str, ...]:
+        """Platform tags of index wheels an installer on ``target`` accepts, best first (as
+        pip's and packaging's ``sys_tags`` order them there, without the unportable
+        ``linux_*``): what a wheelhouse takes from an index."""
+        return tuple(t for t in self.platform_tags(target) if not t.startswith("linux_"))
+
     def lowest(self, arch: str) -> Version:
         """The lowest libc (or OS) version zig provides for ``arch`` here."""
         raise NotImplementedError
@@ -57,10 +71,30 @@ class Platform:
         """EXT_SUFFIX: ``.cpython-312-x86_64-linux-gnu.so``."""
         return f".{self.soabi(version, abiflags, triplet)}.so"
 
-    def stable_abi_suffix(self, abiflags: str) -> str | None:
-        """The suffix of stable-ABI modules CPython imports: ``.abi3.so``, none for the
-        free-threaded build (PEP 703: it has no abi3)."""
-        return None if "t" in abiflags else ".abi3.so"
+    def stable_abi_suffix(self, abiflags: str, version: Version = (0, 0),
+                          triplet: str = "") -> str | None:
+        """The suffix backends give stable-ABI modules for CPython ``version``: the first of
+        :meth:`stable_abi_suffixes` (what CPython's build-details.json, CMake's SOSABI and
+        setuptools take): ``.abi3.so``; from 3.15 ``.abi3-<triplet>.so`` and, free-threaded,
+        ``.abi3t-<triplet>.so``; none for a free-threaded build before 3.15 (PEP 703: it has no
+        stable ABI).  Without ``version``: the rule before 3.15."""
+        if version < FIRST_ABI3T:
+            return None if "t" in abiflags else ".abi3.so"
+        found = self.stable_abi_suffixes(version, abiflags, triplet)
+        return found[0] if found else None
+
+    def stable_abi_suffixes(self, version: Version, abiflags: str,
+                            triplet: str = "") -> tuple[str, ...]:
+        """The suffixes of stable-ABI modules CPython ``version`` runs, in import order
+        (Python/dynload_shlib.c): abi3's ``.abi3.so``; from 3.15 (PEP 803) also abi3t's, each
+        first tagged with SOABI_PLATFORM (``triplet``); a free-threaded build runs abi3t's only
+        (none before 3.15)."""
+        thread = "t" in abiflags
+        if version < FIRST_ABI3T:
+            return () if thread else (".abi3.so",)
+        abis = ("abi3t",) if thread else ("abi3", "abi3t")
+        return tuple(s for abi in abis
+                     for s in ((f".{abi}-{triplet}.so",) if triplet else ()) + (f".{abi}.so",))
 
     def plain_suffix(self, ext_suffix: str) -> str:
         """The untagged suffix every CPython here also imports."""
@@ -71,8 +105,11 @@ class Platform:
         """``importlib.machinery.EXTENSION_SUFFIXES``, in import order: the interpreter's own
         suffix, the stable ABI's (``stable``, from :meth:`stable_abi_suffix` where the
         implementation has one) and the plain one.  A CPython's ``version``, ``abiflags`` and
-        ``triplet`` matter where a version changed the list (Linux, 3.15)."""
-        found = [ext_suffix, *([stable] if stable else []), self.plain_suffix(ext_suffix)]
+        ``triplet`` matter where a version changed the list: from 3.15 (PEP 803) every suffix of
+        :meth:`stable_abi_suffixes`."""
+        stables = (self.stable_abi_suffixes(version, abiflags, triplet)
+                   if version >= FIRST_ABI3T else (stable,) if stable else ())
+        found = [ext_suffix, *stables, self.plain_suffix(ext_suffix)]
         return tuple(dict.fromkeys(found))
 
     def sysconfigdata_name(self, abiflags: str, triplet: str) -> str | None:

@@ -30,6 +30,18 @@ class LinuxGnu(Linux):
         tags.append(f"linux_{target.arch}")
         return tuple(tags)
 
+    def installable_tags(self, target: TargetLike) -> tuple[str, ...]:
+        """Every manylinux tag up to the target's glibc, newest first (PEP 600: a wheel for
+        glibc 2.X installs on any glibc >= 2.X), with the legacy aliases where they apply."""
+        major, minor = target.libc_version or ARCHES[target.arch].min_glibc
+        tags: list[str] = []
+        for below in range(minor, 4, -1):
+            tags.append(f"manylinux_{major}_{below}_{target.arch}")
+            for legacy, version in LEGACY_MANYLINUX.items():
+                if version == (major, below) and target.arch in LEGACY_MANYLINUX_ARCHES[legacy]:
+                    tags.append(f"{legacy}_{target.arch}")
+        return tuple(tags)
+
     def lowest(self, arch: str) -> Version:
         return ARCHES[arch].min_glibc
 

@@ -22,6 +22,12 @@ class LinuxMusl(Linux):
         version = target.libc_version or MUSL_VERSION
         return (f"musllinux_{version[0]}_{version[1]}_{target.arch}", f"linux_{target.arch}")
 
+    def installable_tags(self, target: TargetLike) -> tuple[str, ...]:
+        """musllinux_1_N down to musllinux_1_0 (PEP 656)."""
+        major, minor = target.libc_version or MUSL_VERSION
+        return tuple(f"musllinux_{major}_{below}_{target.arch}"
+                     for below in range(minor, -1, -1))
+
     def lowest(self, arch: str) -> Version:
         return MUSL_VERSION
 

@@ -19,6 +19,11 @@ class MacOS(Platform):
         major, minor = target.macos_version
         return (f"macosx_{major}_{minor}_{_mac_arch(target)}",)
 
+    def markers(self, target: TargetLike) -> dict[str, str]:
+        machine = {"aarch64": "arm64"}.get(target.arch, target.arch)
+        return {"os_name": "posix", "sys_platform": "darwin", "platform_system": "Darwin",
+                "platform_machine": machine}
+
     def sysconfig_platform(self, target: TargetLike) -> str:
         assert target.macos_version
         major, minor = target.macos_version
