@@ -56,6 +56,7 @@ SLOW_FIXTURES = {
     "debian_python": "downloads Debian sysroots and runs their CPython under qemu",
     "musl_python": "builds (once) and runs a musl CPython",
     "cpython_source": "builds (once) CPython 3.14/3.15 from Debian's source",
+    "cpython_cross": "cross-builds (once) CPython 3.14t for aarch64/s390x, runs it under qemu",
 }
 # tests/builds/: whole builds of real projects and sdists, imported and run on their target.
 SLOW_FOLDERS = {"builds"}
@@ -223,8 +224,12 @@ def zigcc_wheels(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A wheel of this checkout, for --find-links."""
     folder = tmp_path_factory.mktemp("find-links")
     # A copy: pip builds in-tree, and each xdist worker builds its own.
-    skip = shutil.ignore_patterns(".git", "build", "dist", "*.egg-info", ".ci-venv",
-                                  "wheelhouse", "__pycache__", ".*_cache")
+    caches = shutil.ignore_patterns("*.egg-info", "__pycache__", ".*_cache")
+    top = {".git", "build", "dist", ".ci-venv", "wheelhouse"}  # zigcc/frontend/wheelhouse stays
+
+    def skip(folder: str, names: list[str]) -> set[str]:
+        return set(caches(folder, names)) | (top & set(names) if Path(folder) == ROOT else set())
+
     src = shutil.copytree(ROOT, tmp_path_factory.mktemp("zigcc-src") / "zigcc", ignore=skip)
     subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(folder),
                     str(src)], check=True, capture_output=True)
@@ -244,6 +249,18 @@ def cpython_source() -> Callable[..., Any]:
         return builds.ensure_cpython(version, free_threaded)
 
     return built
+
+
+@pytest.fixture(scope="session")
+def cpython_cross() -> Callable[[str], Any]:
+    """``cpython_cross(arch)``: free-threaded CPython 3.14t cross-built for ``arch``
+    ("aarch64", "s390x") with zigcc by CPython's own cross build (tests/cpython_cross.py), a
+    ``CrossPython`` that runs under qemu-user in Debian sid's sysroot of the arch; built on
+    first use (minutes each, after the native 3.14t of ``cpython_source``), else reused from
+    ``<test cache>/cpython-3.14t-<arch>-cross`` (a file lock per build makes workers wait)."""
+    import cpython_cross as builds
+
+    return functools.cache(builds.ensure_cross)
 
 
 # ---------------------------------------------------------------- how long the fixtures took
