@@ -48,8 +48,10 @@ def _parser() -> argparse.ArgumentParser:
     d = sub.add_parser("doctor", help="check zig, the cache and a compile per target")
     d.add_argument("--target", action="append", help="target to smoke-test (repeatable)")
     from zigcc.frontend import describe, matrix
+    from zigcc.frontend.wheelhouse import command as wheelhouse
 
     matrix.add_parser(sub)
+    wheelhouse.add_parser(sub)
     describe.add_parser(sub)
     return p
 
@@ -91,6 +93,10 @@ def run(argv: Sequence[str] | None, settings: Settings) -> int:
         from zigcc.frontend import matrix
 
         return matrix.main(args, settings)
+    if args.command == "wheelhouse":
+        from zigcc.frontend.wheelhouse import command as wheelhouse
+
+        return wheelhouse.main(args, settings)
     if args.command == "describe":
         from zigcc.frontend import describe
 

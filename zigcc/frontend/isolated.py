@@ -18,6 +18,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import IO
@@ -49,6 +50,10 @@ class VenvEnv:
             # only what the project asks for (its setuptools>=N would be "satisfied").
             self._run([*self._pip, "uninstall", "-y", "-q", "setuptools"],
                       "remove ensurepip's setuptools")
+
+    def log_to(self, log: IO[str]) -> None:
+        """Log into ``log`` from now on (a shared environment's next build)."""
+        self._log = log
 
     @property
     def python_executable(self) -> str:
@@ -164,3 +169,40 @@ def uv_environ(environ: Mapping[str, str]) -> dict[str, str]:
         if environ.get(pip) and uv not in environ:
             out[uv] = environ[pip].replace(" ", ",") if uv == "UV_FIND_LINKS" else environ[pip]
     return out
+
+
+PoolKey = tuple[str, frozenset[str], tuple[tuple[str, str], ...]]
+
+
+class EnvPool:
+    """Prepared build environments that later builds take again instead of installing the
+    same requirements anew: one per (interpreter, build-system requires, the installer's
+    variables), shared across targets and projects while it holds exactly those requirements,
+    and across the targets of one project when the backend asked for more
+    (``get_requires_for_build_wheel``).  An environment is in one build at a time."""
+
+    # the variables that change what an install gives
+    INSTALLER_VARS = ("PIP_CONSTRAINT", "UV_CONSTRAINT", "PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL",
+                      "PIP_FIND_LINKS", "ZIGCC_INSTALLER")
+
+    def __init__(self) -> None:
+        self._free: dict[tuple[PoolKey, str | None], list[VenvEnv]] = {}
+        self._lock = threading.Lock()
+
+    def key(self, interpreter: str, requires: Collection[str], environ: Mapping[str, str]
+            ) -> PoolKey:
+        return (interpreter, frozenset(requires),
+                tuple((k, environ.get(k, "")) for k in self.INSTALLER_VARS))
+
+    def take(self, key: PoolKey, project: str) -> VenvEnv | None:
+        with self._lock:
+            for owner in (project, None):
+                free = self._free.get((key, owner))
+                if free:
+                    return free.pop()
+        return None
+
+    def give(self, key: PoolKey, env: VenvEnv, project: str | None) -> None:
+        """Back into the pool; ``project``: only that project's builds take it (None: any)."""
+        with self._lock:
+            self._free.setdefault((key, project), []).append(env)

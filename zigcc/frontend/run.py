@@ -22,21 +22,23 @@ from typing import IO
 from zigcc.backends import wiring
 from zigcc.config import Settings
 from zigcc.errors import ZigccError
-from zigcc.frontend import children, logscan, source
-from zigcc.frontend.isolated import VenvEnv
+from zigcc.frontend import children, logscan, source, targetdeps
+from zigcc.frontend.isolated import EnvPool, VenvEnv
 from zigcc.frontend.options import BuildOptions
-from zigcc.python import naming
+from zigcc.python import naming, synth
 from zigcc.python.description import TargetPython
 from zigcc.python.interpreter import BuildPython
+from zigcc.python.probe import TargetFacts
 from zigcc.target import host
 from zigcc.target.model import Host, Target
 from zigcc.targetenv import environment, headers
 from zigcc.toolchain import installed
 from zigcc.toolchain.envvars import build_env
 from zigcc.toolchain.folder import Toolchain, toolchain_for
-from zigcc.verify.keep import keep
+from zigcc.verify.keep import Rejected, keep
 
 _BEFORE_ALL_LOCK = threading.Lock()
+ENVS = EnvPool()  # build environments that later builds of this process take again
 
 
 @dataclass(frozen=True)
@@ -122,12 +124,17 @@ def build_one(job: Job, log_path: Path) -> Result:
             verdict = "ok"
         except children.Interrupted:
             wheel, verdict = None, "interrupted"
+        except Rejected as exc:  # the log may say what the build left out
+            log.flush()
+            verdict, details = logscan.rejection(str(exc), log_path.read_text(
+                encoding="utf-8", errors="replace"))
+            wheel = None
         except ZigccError as exc:
             wheel, verdict = None, logscan.one_line(str(exc))
         except Exception as exc:  # a backend failure: its output is in the log
             log.flush()
-            details = logscan.first_error(log_path.read_text(encoding="utf-8",
-                                                             errors="replace"))
+            details = logscan.build_failure(log_path.read_text(encoding="utf-8",
+                                                               errors="replace"))
             # pyproject_hooks' BackendUnavailable keeps the import's traceback to itself
             inner = getattr(exc, "exception", None)
             details = details or logscan.first_error(str(getattr(inner, "traceback", "")))
@@ -162,8 +169,18 @@ def prepare_target(target: Target, tp: TargetPython, settings: Settings, machine
     include_folder = headers.prepare(tp, target, settings.cache_dir)
     include_dir = str(include_folder / "include" / naming.include_name(tp))
     files = wiring.render(target, tc, tp, include_dir, prefix, folder, machine.arch,
-                              build_env_roots)
+                              build_env_roots, facts=probe_facts(target, settings))
     return Prepared(tc, include_dir, files)
+
+
+def probe_facts(target: Target, settings: Settings) -> TargetFacts | None:
+    """The target compiler's ABI probe (ELF targets; made once per zig and target, shared
+    with CPython synthesis): the meson cross file's properties come from it."""
+    if target.os != "linux":
+        return None
+    zig = installed.stable_zig(installed.zig_binary(), settings.cache_dir,
+                               installed.zig_version())
+    return synth.target_facts(target, zig, settings.cache_dir)[0]
 
 
 def hook_environ(target: Target, tp: TargetPython, prepared: Prepared,
@@ -219,12 +236,32 @@ def _pep517(job: Job, copy: Path, base_env: Mapping[str, str], hook_env: Mapping
     from build import ProjectBuilder
 
     job.step("installing build requirements")
-    env = VenvEnv(job.spec.build_python.executable, job.work, base_env, log)
+    interpreter = job.spec.build_python.executable
+    requires = ProjectBuilder(copy).build_system_requires
+    key = ENVS.key(interpreter, requires, base_env)
+    env = ENVS.take(key, str(job.project))
+    if env is None:
+        env = VenvEnv(interpreter, job.work, base_env, log)
+        env.install(requires)
+    else:
+        env.log_to(log)
+        log.write(f"zigcc: reusing the build environment {env.path}\n")
     builder = ProjectBuilder.from_isolated_env(env, copy, runner=Runner(base_env, hook_env, log))
-    env.install(builder.build_system_requires)
-    env.install(builder.get_requires_for_build("wheel", dict(config)))
+    extra = builder.get_requires_for_build("wheel", dict(config))
+    env.install(extra)
+    changed = False
+    if not job.spec.target.is_native(job.machine):
+        sources = targetdeps.sources_from(base_env, job.options.out_dir)
+        applied = targetdeps.apply(env.path, job.spec.target, job.spec.target_python,
+                                   sources, job.work)
+        for line in applied.lines:
+            log.write(f"zigcc: the target's files of {line}\n")
+        changed = applied.changed
     job.step("building")
-    return Path(builder.build("wheel", job.work / "dist", dict(config)))
+    wheel = Path(builder.build("wheel", job.work / "dist", dict(config)))
+    if not changed:  # one with a target's numpy headers is that target's alone
+        ENVS.give(key, env, str(job.project) if set(extra) - set(requires) else None)
+    return wheel
 
 
 def work_folder(parent: Path, ident: str) -> Path:
