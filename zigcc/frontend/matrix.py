@@ -51,6 +51,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-ar
     b.add_argument("-j", "--jobs", action=Once, type=int, default=1, help="builds run in parallel")
     b.add_argument("-C", "--config-setting", action="append", default=[], metavar="KEY=VALUE",
                    help="passed to the build backend (repeatable)")
+    b.add_argument("--before-all", action="append", metavar="CMD",
+                   help="run once per target before its builds, with the target toolchain "
+                        "(C libraries into $ZIGCC_PREFIX; repeatable)")
+    b.add_argument("--before-build", action="append", metavar="CMD",
+                   help="run before each build, in the project's copy (repeatable)")
     b.add_argument("--list", action="store_true", help="print the selected builds as JSON")
     b.add_argument("--only", action=Once, metavar="ID", help="run the one build with this id (see --list)")
 
@@ -71,7 +76,8 @@ def main(args: argparse.Namespace, settings: Settings) -> int:
         table = source.zigcc_table(pyproject)
         cli = {"targets": args.targets, "pythons": args.pythons, "out_dir": args.out_dir,
                "jobs": args.jobs, "build_python": args.build_python,
-               "config_settings": opts.parse_config_settings(args.config_setting)}
+               "config_settings": opts.parse_config_settings(args.config_setting),
+               "before_all": args.before_all, "before_build": args.before_build}
         here = "{}.{}{}".format(*sys.version_info[:2], getattr(sys, "abiflags", ""))
         options = opts.from_sources(cli, settings.environ, table, [default_target(machine)],
                                     [here])
