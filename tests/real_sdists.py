@@ -143,6 +143,23 @@ SDISTS: tuple[Sdist, ...] = (
               "python_add_library WITH_SOABI (needs the target's SOABI)",
     ),
     Sdist(
+        "spglib", "2.8.0", "scikit-build-core",
+        "12a224434b5659793353937625fd7eb91c00c8952c18ca729a7a8117b1e29e8f",
+        _so("spglib._spglib") + "import spglib\n"
+        "maps = open('/proc/self/maps').read()\n"
+        "assert '/spglib/lib/libsymspg.so.2' in maps, 'libsymspg.so.2 not from the wheel'\n"
+        "assert spglib.spg_get_version() == '2.8.0', spglib.spg_get_version()\n"
+        "bcc = ([[3, 0, 0], [0, 3, 0], [0, 0, 3]], [[0, 0, 0], [0.5, 0.5, 0.5]], [1, 1])\n"
+        "assert spglib.get_spacegroup(bcc) == 'Im-3m (229)', spglib.get_spacegroup(bcc)\n"
+        "rutile = ([[4.6, 0, 0], [0, 4.6, 0], [0, 0, 2.95]], [[0, 0, 0], [0.5, 0.5, 0.5], "
+        "[0.3, 0.3, 0], [0.7, 0.7, 0], [0.2, 0.8, 0.5], [0.8, 0.2, 0.5]], [1, 1, 2, 2, 2, 2])\n"
+        "assert spglib.get_spacegroup(rutile) == 'P4_2/mnm (136)', spglib.get_spacegroup(rutile)\n",
+        runtime_deps=("numpy==2.2.6", "typing-extensions==4.12.2"),
+        notes="pybind11 C++ module linking the C library libsymspg.so.2, which CMake builds "
+              "(add_subdirectory) and installs in spglib/lib/: the module finds it through "
+              "RUNPATH $ORIGIN/lib, a library the wheel ships itself (as auditwheel accepts)",
+    ),
+    Sdist(
         "mapbox-earcut", "2.1.0", "scikit-build-core",
         "fb0c1e43581a635bbaabf4a5149009014d370c515816c4d5a7d8118477f28d48",
         _so("mapbox_earcut._core") + "import numpy as np, mapbox_earcut as e\n"
@@ -177,8 +194,43 @@ SDISTS: tuple[Sdist, ...] = (
         notes="C++ against the NumPy C API; numpy is a build requirement, include dir "
               "from meson property numpy-include-dir or run_command(py, np.get_include())",
     ),
+    Sdist(
+        "crc32c", "2.9.post0", "setuptools",
+        "6a089e0340de8438e836a09e613c6b541675d0f3aa92b3fe34295aaba62f014f",
+        _so("crc32c._crc32c") + "import crc32c\n"
+        "assert crc32c.hardware_based is True, 'the software path was chosen'\n"
+        "assert crc32c.crc32c(b'123456789') == 0xE3069283\n"
+        # 5000 bytes: the 1024-byte blocks whose four lanes vmull_p64 merges, then the tail.
+        "data = bytes((i * 131 + 7) & 255 for i in range(5000))\n"
+        "crc = 0xFFFFFFFF\n"
+        "for b in data:\n"
+        "    crc ^= b\n"
+        "    for _ in range(8):\n"
+        "        crc = (crc >> 1) ^ (0x82F63B78 & -(crc & 1))\n"
+        "assert crc32c.crc32c(data) == crc ^ 0xFFFFFFFF\n"
+        "assert crc32c.crc32c(data[1000:], crc32c.crc32c(data[:1000])) == crc ^ 0xFFFFFFFF\n",
+        notes="plain C; crc32c_arm64.c enables crc and pmull with #pragma GCC target"
+              "(\"+crc+crypto\"), which clang ignores (the shims enable those features for "
+              "every file, their macros undefined); hardware_based: getauxval(AT_HWCAP)",
+    ),
 )
 
+
+# Not in SDISTS: its C extension needs libyaml, which the target lacks until a before-all step
+# builds it (tests/builds/test_missing_library.py); without it the build falls back to pure
+# Python and the wheel is refused.
+PYYAML = Sdist(
+    "pyyaml", "6.0.4", "setuptools",
+    "e24bf71af8a432d7808fabff134d38dfe16d3cbb41f2873bb4b1e42422de0a1a",
+    _so("yaml._yaml") + "import yaml\n"
+    "assert yaml.__with_libyaml__ and yaml.CLoader.__module__ == 'yaml.cyaml'\n"
+    "doc = {'name': 'zigcc', 'arches': ['aarch64', 's390x'], 'n': 3, 'f': 1.5, 'ok': True}\n"
+    "text = yaml.dump(doc, Dumper=yaml.CDumper)\n"
+    "assert yaml.load(text, Loader=yaml.CLoader) == doc, text\n"
+    "assert yaml.load('a: [1, 2]', Loader=yaml.CLoader) == {'a': [1, 2]}\n",
+    notes="in-tree PEP 517 backend over setuptools; Cython-built yaml._yaml links -lyaml and is "
+          "skipped (pure-Python fallback) when yaml.h is missing",
+)
 
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()

@@ -67,6 +67,7 @@ MAC = Context(arch="aarch64", os="macos")
     (AARCH64, ["-march=x86-64-v2"], []),
     (AARCH64, ["-march=armv8-a"], ["-mcpu=generic"]),
     (AARCH64, ["-march=armv8.2-a+crc+fp16"], ["-mcpu=generic+v8_2a+crc+fullfp16"]),
+    (AARCH64, ["-march=armv8.2-a+fp16fml"], ["-mcpu=generic+v8_2a+fp16fml"]),  # numpy's ASIMDFHM
     (Context(arch="armv7l"), ["-march=armv7-a"], ["-mcpu=generic+v7a"]),
     (X86_64, ["-march=armv8-a"], []),
     (Context(arch="riscv64"), ["-march=rv64gc"], []),

@@ -19,6 +19,7 @@ from pathlib import Path
 from zigcc.backends import cmake, meson
 from zigcc.errors import ZigccError
 from zigcc.python.description import TargetPython
+from zigcc.python.probe import TargetFacts
 from zigcc.target.model import Target
 from zigcc.toolchain.folder import Toolchain
 
@@ -35,11 +36,13 @@ class BackendFiles:
 
 
 def render(target: Target, tc: Toolchain, tp: TargetPython, include_dir: str, prefix: Path,
-           folder: Path, build_arch: str, build_env_roots: Sequence[str] = ()) -> BackendFiles:
+           folder: Path, build_arch: str, build_env_roots: Sequence[str] = (),
+           facts: TargetFacts | None = None) -> BackendFiles:
     """Write the CMake toolchain file (and its emulator launcher) and the meson cross file of
     this build into ``folder``. ``build_env_roots`` are the folders of the build's own
     environment (pip's overlay on PYTHONPATH, a venv), whose CMake packages (pybind11,
-    nanobind) find_package may use."""
+    nanobind) find_package may use; ``facts`` (the target compiler's probe) give the cross
+    file's properties (numpy's longdouble_format)."""
     folder.mkdir(parents=True, exist_ok=True)
     tools = tc.tools()
     emulator = folder / "emulator"
@@ -52,7 +55,7 @@ def render(target: Target, tc: Toolchain, tp: TargetPython, include_dir: str, pr
     cross_file = folder / "cross.ini"
     cross_file.write_text(meson.cross_file(
         target, tools,
-        pkg_config_path=(str(prefix / "lib" / "pkgconfig"),)), encoding="utf-8")
+        pkg_config_path=(str(prefix / "lib" / "pkgconfig"),), facts=facts), encoding="utf-8")
     return BackendFiles(cmake_file, cross_file, {"CMAKE_TOOLCHAIN_FILE": str(cmake_file)})
 
 

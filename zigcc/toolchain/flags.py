@@ -38,6 +38,43 @@ class Context(NamedTuple):
     system_lib_dirs: tuple[str, ...] = ()
 
 
+# ---- features every file may use, for target("...") code's sake -----------------------
+# Per arch: features outside the baseline that only intrinsics reach, with the macros saying
+# "the whole file may use it". The shims enable them file-wide and undefine the macros
+# (folder.target_attribute_args): clang's target("sse4.2") gets crc32 as gcc's does, and
+# ``#pragma GCC target("+crc+crypto")`` regions (clang ignores the pragma) compile. Not sha3:
+# clang forms its EOR3/BCAX from plain vector code.
+INTRINSIC_ONLY: dict[str, dict[str, tuple[str, ...]]] = {
+    "x86_64": {"crc32": ("__CRC32__",), "xsave": ("__XSAVE__",)},
+    "i686": {"crc32": ("__CRC32__",), "xsave": ("__XSAVE__",)},
+    "aarch64": {"crc": ("__ARM_FEATURE_CRC32",),
+                "aes": ("__ARM_FEATURE_AES", "__ARM_FEATURE_CRYPTO"),
+                "sha2": ("__ARM_FEATURE_SHA2", "__ARM_FEATURE_CRYPTO")},
+}
+_FEATURE_GROUPS = {"crypto": ("aes", "sha2")}  # a feature name that enables several
+
+
+def cpu_features(args: Sequence[str]) -> set[str]:
+    """The features the last ``-mcpu=`` of ``args`` adds by name (``generic+v8_2a+crc``:
+    v8_2a and crc; ``+crypto``: aes and sha2 too)."""
+    cpus = [a[len("-mcpu="):] for a in args if a.startswith("-mcpu=")]
+    added: set[str] = set()
+    for sign, name in re.findall(r"([+-])([\w.]+)", cpus[-1] if cpus else ""):
+        names = {name, *_FEATURE_GROUPS.get(name, ())}
+        added = added | names if sign == "+" else added - names
+    return added
+
+
+def keep_feature_macros(base: Sequence[str], args: Sequence[str], arch: str) -> list[str]:
+    """``base`` without the ``-U`` of each macro whose features ``args`` enable themselves
+    (``-march=armv8-a+crc`` keeps __ARM_FEATURE_CRC32, as in gcc; CRYPTO needs aes and sha2)."""
+    enabled = cpu_features(args)
+    table = INTRINSIC_ONLY.get(arch, {})
+    kept = {macro for macro in {m for ms in table.values() for m in ms}
+            if all(f in enabled for f, ms in table.items() if macro in ms)}
+    return [a for a in base if not (a.startswith("-U") and a[2:] in kept)]
+
+
 # ---- compiler rules: (arg, ctx) -> replacement list, or None when not ours ------
 Rule = Callable[[str, Context], Optional[list[str]]]
 
@@ -94,8 +131,8 @@ def _native_cpu(arg: str, ctx: Context) -> list[str] | None:
 
 _ARM_MARCH = re.compile(r"armv(\d+)(?:\.(\d+))?-?a((?:\+[\w-]+)*)$")
 _ARM_EXT = {"crc": "crc", "crypto": "aes+sha2", "aes": "aes", "sha2": "sha2", "lse": "lse",
-            "fp16": "fullfp16", "simd": "neon", "dotprod": "dotprod", "sve": "sve",
-            "neon": "neon", "vfpv3-d16": "vfp3d16"}
+            "fp16": "fullfp16", "fp16fml": "fp16fml", "simd": "neon", "dotprod": "dotprod",
+            "sve": "sve", "neon": "neon", "vfpv3-d16": "vfp3d16"}
 
 
 def _march(arg: str, ctx: Context) -> list[str] | None:
@@ -379,6 +416,8 @@ def fast_patterns(ctx: Context) -> list[str]:
         pats.append("'-fcf-protection'*")
     if ctx.arch == "s390x":
         pats.append("'-flto'")
+    if ctx.arch in INTRINSIC_ONLY and ctx.arch not in X86:  # -mcpu=generic+crc: see main
+        pats.append("'-mcpu='*'+'*")
     if ctx.os == "macos":
         pats += ["'-bundle'", "'-bundle_loader'"]
     if ctx.cross:
@@ -450,6 +489,7 @@ def main(argv: Sequence[str]) -> int:
     if tool in ("cc", "c++"):
         base.append("-ffile-prefix-map=" + os.getcwd() + "=.")
         args = translate(args, ctx) + (link_extra(tool, ctx) if is_link(args) else [])
+        base = keep_feature_macros(base, args, ctx.arch)
     cmd = [conf["zig"], *base, *args]
     if sum(len(a) + 3 for a in cmd) > MAX_COMMAND_LINE:
         return _run_packed(cmd)

@@ -29,7 +29,14 @@ from zigcc.errors import ZigccError
 from zigcc.target import host
 from zigcc.target.model import Host, Target, parse
 from zigcc.toolchain import installed
-from zigcc.toolchain.flags import NO_LINK, NO_LINK_PREFIX, Context, fast_patterns, link_extra
+from zigcc.toolchain.flags import (
+    INTRINSIC_ONLY,
+    NO_LINK,
+    NO_LINK_PREFIX,
+    Context,
+    fast_patterns,
+    link_extra,
+)
 
 COMPILERS = ("cc", "c++")
 TOOLS = ("ar", "ranlib")
@@ -68,7 +75,8 @@ def base_args(target: Target, zig: Path) -> dict[str, list[str]]:
         "-mcpu=" + target.mcpu,
         # zig enables UBSan traps when no -O is given (configure checks, debug builds).
         "-fno-sanitize=undefined",
-        # target("sse4.2") / target("avx") functions may use crc32 / xsave, as in gcc.
+        # target("sse4.2") functions and #pragma GCC target("+crc") regions may use the
+        # crc32 / crc intrinsics, as in gcc (ordinary code stays baseline).
         *target_attribute_args(target),
         # zig's bundled libc headers live inside site-packages: keep that path out.
         f"-ffile-prefix-map={zig.parent}=/zig",
@@ -77,31 +85,32 @@ def base_args(target: Target, zig: Path) -> dict[str, list[str]]:
             "ar": ["ar"], "ranlib": ["ranlib"]}
 
 
-# x86 features that clang turns on inside __attribute__((target(...))) functions only
-# when the command line does not name them negatively (sse4.2 -> crc32 and popcnt,
-# avx -> xsave); zig names every feature it leaves out of the -mcpu baseline.
-# crc32 and xsave are only reachable through their intrinsics (no ordinary code uses
-# them), so they are enabled for the whole file, their macros removed again.
-X86_INTRINSIC_ONLY = ("crc32", "xsave")
-
-
 def target_attribute_args(target: Target) -> list[str]:
-    """Let target("sse4.2") / target("avx") functions use crc32 / xsave intrinsics.
+    """Let gcc's target("...") functions and ``#pragma GCC target`` regions use the
+    intrinsics of features that no ordinary code reaches (:data:`flags.INTRINSIC_ONLY`):
+    x86 crc32 and xsave, aarch64 crc, aes and sha2.
 
     zig passes ``-Xclang -target-feature -Xclang -crc32`` (and so on for every feature
     outside the baseline), which makes clang's target attribute not imply crc32 for
     sse4.2 as gcc does: ``__builtin_ia32_crc32di`` "needs target feature crc32"
-    (crc32c's ``target("sse4.2")`` code). The same holds for popcnt, which ordinary
-    code does use (``__builtin_popcount``): it stays off; ``target("sse4.2,popcnt")``
-    works.
+    (crc32c's ``target("sse4.2")`` code). clang ignores ``#pragma GCC target("+crc+crypto")``
+    (crc32c's aarch64 file): ``__crc32cd`` "requires target feature 'crc'". These features
+    are enabled for the whole file: their instructions come only from their intrinsics, so
+    ordinary code is compiled as before, and their macros (``__ARM_FEATURE_CRC32``,
+    ``__CRC32__`` ...) are undefined again, so no ``#ifdef`` takes them for granted; a
+    command line that enables one itself keeps its macros (:func:`flags.keep_feature_macros`).
+    popcnt (ordinary code uses it: ``__builtin_popcount``) and SSE4.2's vector operations
+    stay off: ``target("sse4.2,popcnt")`` works, the pragma form of it does not.
     """
-    if target.arch not in ("x86_64", "i686"):
-        return []
+    if target.arch == "aarch64" and target.mcpu != "generic":
+        return []  # apple_m1 (macOS) has crc, aes and sha2 in its baseline
+    features = INTRINSIC_ONLY.get(target.arch, {})
     args: list[str] = []
-    for feature in X86_INTRINSIC_ONLY:
+    for feature in features:
         args += ["-Xclang", "-target-feature", "-Xclang", "+" + feature]
-    # gcc defines __CRC32__ / __XSAVE__ only when the whole file may use them.
-    return args + [f"-U__{feature.upper()}__" for feature in X86_INTRINSIC_ONLY]
+    # gcc defines these only when the whole file may use the feature.
+    macros = dict.fromkeys(m for ms in features.values() for m in ms)
+    return args + [f"-U{macro}" for macro in macros]
 
 
 def render(target: Target, zig: Path, python: Path, folder: Path, ctx: Context,
