@@ -5,10 +5,12 @@
 #                           (no binfmt_misc registration needed)
 #   gpgv, debian-archive-keyring
 #                           apt's signature checks; tests/debian_sysroots.py's direct-index fallback
+#   wine, wine64            runs python.org's Windows CPython (tests/windows_python.py) to import
+#                           the win_amd64 wheels of tests/builds/test_windows.py
 # dpkg-deb (xz and zstd data.tar) and setarch (util-linux, i386) are essential packages already.
 set -euo pipefail
 
-packages=(qemu-user-static gpgv debian-archive-keyring make pkg-config xz-utils libssl-dev zlib1g-dev libffi-dev libsqlite3-dev libbz2-dev liblzma-dev uuid-dev)
+packages=(qemu-user-static gpgv debian-archive-keyring make pkg-config xz-utils libssl-dev zlib1g-dev libffi-dev libsqlite3-dev libbz2-dev liblzma-dev uuid-dev wine wine64)
 
 missing=()
 for package in "${packages[@]}"; do
@@ -29,6 +31,6 @@ if ((${#missing[@]})); then
 fi
 
 for tool in qemu-aarch64-static qemu-arm-static qemu-ppc64le-static qemu-s390x-static \
-    qemu-riscv64-static gpgv dpkg-deb setarch; do
+    qemu-riscv64-static gpgv dpkg-deb setarch wine; do
     command -v "$tool" >/dev/null || { echo "install-deps: $tool still missing" >&2; exit 1; }
 done

@@ -10,7 +10,8 @@ CPython's rules for that version and libc.  The result is a target pack (a folde
 :class:`~zigcc.python.model.TargetPython` every other source gives, so the build machine's
 own OS and architecture never show (a macOS laptop gets the same pack as a Linux server).
 
-Debug builds, Windows and macOS targets cannot be synthesized: one error says so.
+Windows targets go to :mod:`zigcc.python.synth_windows` (python.org's DLL build); debug
+builds and macOS targets cannot be synthesized: one error says so.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from filelock import FileLock
 
 from zigcc.cachedir import publish
 from zigcc.errors import ZigccError
-from zigcc.python import cchecks, formats, probe, pyconfig_run
+from zigcc.python import cchecks, formats, probe, pyconfig_run, synth_windows
 from zigcc.python import pyconfig as pyc
 from zigcc.python.description import from_pack
 from zigcc.python.dump import render
@@ -174,6 +175,9 @@ def target_facts(target: Target, zig: Path, cache: Path) -> tuple[probe.TargetFa
 
 def synthesize(target: Target, bh: BuildHeaders, zig: Path, cache: Path) -> TargetPython:
     """The target Python of ``target`` for the build interpreter's X.Y, as a cached pack."""
+    if target.os == "windows":  # python.org's DLL build: headers and import libraries
+        return synth_windows.synthesize(target, bh.version, bh.abiflags, bh.version_full,
+                                        bh.include_dir, zig, cache)
     check_synthesizable(target, bh.version, bh.abiflags)
     facts, checks = target_facts(target, zig, cache)
     pyconfig = render_pyconfig(target, bh, facts, checks)  # pure and cheap: it keys the pack

