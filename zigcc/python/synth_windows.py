@@ -28,15 +28,30 @@ from zigcc.python.windows_pyconfig import render_pyconfig
 from zigcc.target.model import Target
 from zigcc.toolchain.implib import make_import_library
 
-FORMAT = 2  # bump when a pack's content changes
+FORMAT = 4  # bump when a pack's content changes
 # Top-level headers that need a third party's types (curses, expat): capsule APIs, no exports.
 _SKIPPED_HEADERS = frozenset(("py_curses.h", "pyexpat.h"))
 # Declared PyAPI_FUNC by CPython's headers but not exported by python.org's DLLs (checked
-# against the export tables of python313.dll and python3.dll 3.13.2): a module using them
-# would link and then fail to load.  PyOS_AfterFork is in the limited API's headers but
-# python3.dll leaves it out on Windows (no fork).
-NOT_EXPORTED = frozenset(("Py_FrozenMain", "_PyTrash_begin", "_PyTrash_end"))
-NOT_EXPORTED_STABLE = NOT_EXPORTED | {"PyOS_AfterFork"}
+# against the export tables of python3XY.dll and python3.dll 3.10.11, 3.11.9, 3.12.9, 3.13.2
+# and python314.dll's list): a module using them would link and then fail to load.
+# _PyCodec_Forget (3.10-3.12 headers) and _PyTime_FromTimeval (3.10's) are exported by none;
+# _PyTrash_begin/_end are exported up to 3.12 (the Py_TRASHCAN macros call them) and declared
+# but not exported from 3.13.  PyOS_AfterFork is in the limited API's headers but python3.dll
+# leaves it out on Windows (no fork).
+NOT_EXPORTED = frozenset(("Py_FrozenMain", "_PyCodec_Forget", "_PyTime_FromTimeval"))
+NOT_EXPORTED_FROM_313 = frozenset(("_PyTrash_begin", "_PyTrash_end"))
+NOT_EXPORTED_STABLE = frozenset(("PyOS_AfterFork",))
+# 3.10's marshal.h declares these without a Py_LIMITED_API guard; python3.dll 3.10.11 lacks them.
+NOT_EXPORTED_STABLE_310 = frozenset(("PyMarshal_WriteLongToFile", "PyMarshal_WriteObjectToFile"))
+
+
+def not_exported(version: tuple[int, int], stable: bool) -> frozenset[str]:
+    """The declared names the python3XY.dll (``stable``: python3.dll) of ``version`` lacks."""
+    out = NOT_EXPORTED | (NOT_EXPORTED_FROM_313 if version >= (3, 13) else frozenset())
+    if not stable:
+        return out
+    return out | NOT_EXPORTED_STABLE | (NOT_EXPORTED_STABLE_310 if version < (3, 11)
+                                        else frozenset())
 
 
 def dll_names(version: tuple[int, int], abiflags: str) -> tuple[str, str]:
@@ -63,11 +78,26 @@ def probe_source(include_dir: Path) -> str:
 
 
 def declared_exports(zig: Path, target: Target, headers: Path, work: Path,
-                     limited: str | None = None) -> wx.Exports:
+                     version: tuple[int, int], limited: str | None = None) -> wx.Exports:
     """What the headers in ``headers`` declare ``dllimport``, preprocessed for ``target``
-    (with ``Py_LIMITED_API=limited`` for the stable ABI)."""
-    source = work / ("limited.c" if limited else "full.c")
-    source.write_text(probe_source(headers), encoding="utf-8")
+    (with ``Py_LIMITED_API=limited`` for the stable ABI), with and without
+    ``PY_SSIZE_T_CLEAN`` (up to 3.12 it declares the ``_PyArg_*_SizeT`` variants)."""
+    functions: dict[str, None] = {}
+    data: dict[str, None] = {}
+    for clean in (False, True):
+        found = _preprocessed_exports(zig, target, headers, work, limited, clean)
+        functions.update(dict.fromkeys(found.functions))
+        data.update(dict.fromkeys(found.data))
+    dropped = not_exported(version, stable=limited is not None)
+    return wx.Exports(tuple(sorted(n for n in functions if n not in dropped)),
+                      tuple(sorted(n for n in data if n not in dropped and n not in functions)))
+
+
+def _preprocessed_exports(zig: Path, target: Target, headers: Path, work: Path,
+                          limited: str | None, clean: bool) -> wx.Exports:
+    source = work / f"{'limited' if limited else 'full'}{'-clean' if clean else ''}.c"
+    source.write_text(("#define PY_SSIZE_T_CLEAN\n" if clean else "") + probe_source(headers),
+                      encoding="utf-8")
     out = source.with_suffix(".i")
     cmd = [str(zig), "cc", "-target", target.zig_target, "-E", f"-I{headers}", str(source),
            "-o", str(out)]
@@ -79,10 +109,7 @@ def declared_exports(zig: Path, target: Target, headers: Path, work: Path,
         raise ZigccError(f"preprocessing Python.h for {target.zig_target} failed "
                          f"({lines[0] if lines else proc.returncode}); check the build "
                          "interpreter's headers")
-    found = wx.exports(out.read_text(encoding="utf-8", errors="replace"), [str(headers)])
-    dropped = NOT_EXPORTED_STABLE if limited else NOT_EXPORTED
-    return wx.Exports(tuple(n for n in found.functions if n not in dropped),
-                      tuple(n for n in found.data if n not in dropped))
+    return wx.exports(out.read_text(encoding="utf-8", errors="replace"), [str(headers)])
 
 
 def import_library_name(dll: str) -> str:
@@ -90,23 +117,24 @@ def import_library_name(dll: str) -> str:
 
 
 def fill_pack(folder: Path, target: Target, version: tuple[int, int], abiflags: str,
-              include_src: str, zig: Path) -> None:
-    """Headers (the build interpreter's, the target's pyconfig.h) and import libraries."""
+              include_src: str, zig: Path, final: Path | None = None) -> None:
+    """Headers (the build interpreter's, the target's pyconfig.h) and import libraries;
+    ``final``: where ``folder`` is published, whose ``libs`` pyconfig.h's directive names."""
     ver = f"{version[0]}.{version[1]}{abiflags}"
     headers = folder / "include" / f"python{ver}"
     if not (Path(include_src) / "Python.h").is_file():
         raise ZigccError(f"{include_src}: no Python.h; install the build interpreter's "
                          "development headers")
     shutil.copytree(include_src, headers, ignore=shutil.ignore_patterns("pyconfig.h"))
-    (headers / "pyconfig.h").write_text(render_pyconfig(version, abiflags, target.arch),
-                                        encoding="utf-8")
+    (headers / "pyconfig.h").write_text(render_pyconfig(
+        version, abiflags, target.arch, str((final or folder) / "libs")), encoding="utf-8")
     libs = folder / "libs"
     libs.mkdir()
     work = folder / "work"
     work.mkdir()
     dll, stable = dll_names(version, abiflags)
     for name, limited in ((dll, None), (stable, limited_api_hex(version))):
-        found = declared_exports(zig, target, headers, work, limited)
+        found = declared_exports(zig, target, headers, work, version, limited)
         def_file = libs / f"{name[:-4]}.def"
         def_file.write_text(wx.render_def(name, found), encoding="utf-8")
         make_import_library(zig, def_file, libs / import_library_name(name), target.arch)
@@ -158,7 +186,7 @@ def synthesize(target: Target, version: tuple[int, int], abiflags: str, version_
     folder = cache / "synth" / "windows" / f"{target.ident}-{tag}-{key}"
     dll, _ = dll_names(version, abiflags)
     publish(folder, f"libs/{import_library_name(dll)}",
-            lambda tmp: fill_pack(tmp, target, version, abiflags, include_dir, zig))
+            lambda tmp: fill_pack(tmp, target, version, abiflags, include_dir, zig, folder))
     return describe(target, version, abiflags, version_full, folder)
 
 

@@ -58,10 +58,13 @@ def sysconfig_vars(target: Target, tp: TargetPython, tools: Mapping[str, str],
         cflags += f" -I{prefix}/include"
         ldextra = f" -L{prefix}/lib"
     if target.os == "windows" and tp.libpython:
-        # Extensions link the Python DLL's import library (MSVC's #pragma lib does it there);
-        # the linker's own import library of the module goes beside it, not into the wheel.
-        discard = os.path.join(os.path.dirname(tp.libpython), "module-implib.lib")
-        ldextra += f" {tp.libpython} -Wl,--out-implib,{discard}"
+        # Extensions link the Python DLL's import library: the target's pyconfig.h asks for
+        # libpython3.a under Py_LIMITED_API and libpython3XY.a otherwise (as MSVC's #pragma
+        # lib does), found in this folder; the linker's own import library of the module
+        # goes beside them, not into the wheel.
+        implibs = os.path.dirname(tp.libpython)
+        ldextra += (f" -L{implibs} -Wl,--out-implib,"
+                    f"{os.path.join(implibs, 'module-implib.lib')}")
     pointer = tp.pointer_size // 8
     out.update({
         "CC": cc, "CXX": cxx, "LINKCC": cc, "MAINCC": cc, "CPP": f"{cc} -E",
