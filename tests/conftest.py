@@ -57,6 +57,7 @@ SLOW_FIXTURES = {
     "musl_python": "builds (once) and runs a musl CPython",
     "cpython_source": "builds (once) CPython 3.14/3.15 from Debian's source",
     "cpython_cross": "cross-builds (once) CPython 3.14t for aarch64/s390x, runs it under qemu",
+    "numpy_wheel": "builds (once per toolchain) numpy 2.3.5 from its sdist for an architecture",
 }
 # tests/builds/: whole builds of real projects and sdists, imported and run on their target.
 SLOW_FOLDERS = {"builds"}
@@ -261,6 +262,32 @@ def cpython_cross() -> Callable[[str], Any]:
     import cpython_cross as builds
 
     return functools.cache(builds.ensure_cross)
+
+
+@pytest.fixture(scope="session")
+def numpy_wheel() -> Callable[[str], Path]:
+    """``numpy_wheel(arch)``: numpy 2.3.5's wheel built by ``zigcc build`` from its sdist for
+    Debian ``arch`` (``buildhelp.TARGETS[arch]``, against that arch's default-suite Debian
+    CPython), by tests/numpy_builds.py: built on first use (minutes each), else reused from
+    ``<test cache>/numpy-2.3.5-<arch>-<key>``, whose key changes with the zigcc code that
+    compiles it (a file lock per arch makes concurrent workers wait).  A failed build fails
+    the later tests of that arch at once, with the same error, rather than building again."""
+    import numpy_builds
+
+    made: dict[str, Path | Exception] = {}
+
+    def numpy_wheel(arch: str) -> Path:
+        if arch not in made:
+            try:
+                made[arch] = numpy_builds.ensure_numpy(arch)
+            except (numpy_builds.NumpyBuildError, OSError) as error:
+                made[arch] = error
+        found = made[arch]
+        if isinstance(found, Exception):
+            raise found
+        return found
+
+    return numpy_wheel
 
 
 # ---------------------------------------------------------------- how long the fixtures took
