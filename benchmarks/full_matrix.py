@@ -86,6 +86,8 @@ def main() -> int:
     parser.add_argument("--sdist", default="xxhash==4.1.0", help="NAME==VERSION of "
                         "tests/real_sdists.py")
     parser.add_argument("--pythons", default=",".join(PYTHONS), help="comma-separated")
+    parser.add_argument("--warm-only", action="store_true", help="one warm run with this "
+                        "machine's caches (no cold run, no uv run)")
     args = parser.parse_args()
     pythons = tuple(p for p in args.pythons.split(",") if p)
     name, version = args.sdist.split("==")
@@ -98,9 +100,14 @@ def main() -> int:
         gcc = min(native_gcc(sdist, work) for _ in range(2))
         env = {**os.environ, "PATH": path, "ZIGCC_CACHE_DIR": str(work / "zigcc-cache"),
                "ZIG_GLOBAL_CACHE_DIR": str(work / "zig-cache")}
-        cold, _ = matrix(sdist, work / "cold", env, pythons)
+        if args.warm_only:
+            env = {**os.environ, "PATH": path}
+            cold = uv = float("nan")
+        else:
+            cold, _ = matrix(sdist, work / "cold", env, pythons)
         warm, per_python = matrix(sdist, work / "warm", env, pythons)
-        uv, _ = matrix(sdist, work / "uv", {**env, "ZIGCC_INSTALLER": "uv"}, pythons)
+        if not args.warm_only:
+            uv, _ = matrix(sdist, work / "uv", {**env, "ZIGCC_INSTALLER": "uv"}, pythons)
     wheels = len(TARGETS) * len(pythons)
     print(f"{args.sdist}: {wheels} wheels ({len(TARGETS)} targets x {len(pythons)} "
           "Pythons, synthesized), zigcc build -j 2")
