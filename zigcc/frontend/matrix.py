@@ -244,8 +244,11 @@ def summary(results: Sequence[Result], specs: Sequence[BuildSpec]) -> str:
         rows.append((spec.target.platform_tags[0], spec.build_python.tag,
                      result.wheel.name if result.wheel else "-", size,
                      f"{result.seconds:.1f}", result.verdict))
-    widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
     failed = sum(not r.ok for r in results)
-    lines.append(f"{len(results) - failed} built, {failed} failed")
-    return "\n".join(lines)
+    return table(rows) + f"\n{len(results) - failed} built, {failed} failed"
+
+
+def table(rows: Sequence[Sequence[str]]) -> str:
+    """``rows`` (the first is the head) as aligned columns, for the summaries."""
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows)

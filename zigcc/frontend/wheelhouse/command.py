@@ -244,9 +244,6 @@ def summary(rows: Sequence[Row]) -> str:
     table = [head] + [(f"{r.name}=={r.version}", r.ident, r.source,
                        r.wheel.name if r.wheel else "-", f"{r.seconds:.1f}", r.verdict)
                       for r in rows]
-    widths = [max(len(r[i]) for r in table) for i in range(len(head))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in table]
     failed = sum(not r.ok for r in rows)
     built = sum(r.source == "built" for r in rows)
-    lines.append(f"{len(rows) - failed} ok ({built} built), {failed} failed")
-    return "\n".join(lines)
+    return matrix.table(table) + f"\n{len(rows) - failed} ok ({built} built), {failed} failed"

@@ -20,7 +20,7 @@ from zigcc.errors import ZigccError
 from zigcc.frontend import children, index, logscan, source
 from zigcc.frontend.index import Sources
 from zigcc.frontend.options import BuildOptions
-from zigcc.frontend.run import BuildSpec, Job, build_one, work_folder
+from zigcc.frontend.run import BuildSpec, Job, Result, build_one, work_folder
 from zigcc.frontend.wheelhouse.resolve import Pin
 from zigcc.target.model import Host
 from zigcc.verify.keep import keep
@@ -197,7 +197,7 @@ def _take(dist: index.Dist, item: Item, options: BuildOptions, work: Path, log: 
 
 
 def _build(src: Path, item: Item, options: BuildOptions, settings: Settings,
-           machine: Host, work: Path, log: Path, step: Callable[[str], None]) -> _Built:
+           machine: Host, work: Path, log: Path, step: Callable[[str], None]) -> Result:
     folder = work_folder(work, f"{canonicalize_name(item.pin.name)}-src")
     project = source.unpack(src, folder)
     if item.build_constraints is not None:
@@ -206,15 +206,4 @@ def _build(src: Path, item: Item, options: BuildOptions, settings: Settings,
             **options.environment, "PIP_CONSTRAINT": file, "UV_CONSTRAINT": file})
     job = Job(item.spec, project, options, settings, machine, work_folder(folder, "build"),
               step)
-    result = build_one(job, log)
-    return _Built(result.wheel, result.verdict)
-
-
-@dataclass(frozen=True)
-class _Built:
-    wheel: Path | None
-    verdict: str
-
-    @property
-    def ok(self) -> bool:
-        return self.verdict == "ok"
+    return build_one(job, log)
