@@ -162,7 +162,12 @@ def test_list_makes_no_toolchain_and_runs_no_compiler(tmp_path: Path) -> None:
     (["build", str(EXAMPLE), "-j", "0"], "-j 0"),
     (["build", str(EXAMPLE), "-C", "oops"], "KEY=VALUE"),
     (["build", str(EXAMPLE), "--python", "/nonexistent/sysroot"], "/nonexistent/sysroot"),
-    (["build", str(EXAMPLE), "--target", "win32"], "win_arm64 wheels for now"),
+    (["build", str(EXAMPLE), "--target", "win32"], "makes win_amd64 and win_arm64 wheels"),
+    (["build", str(EXAMPLE), "--target", "macosx_11_0_universal2"], "merge the two wheels"),
+    (["build", str(EXAMPLE), "--target", "macosx_10_9_x86_64", "--python", "3.13"],
+     "CPython 3.13 for macOS runs on macOS 10.13 and later (x86_64); use macosx_10_13_x86_64"),
+    (["build", str(EXAMPLE), "--target", "macosx_10_9_x86_64", "--python", "3.13"],
+     "or MACOSX_DEPLOYMENT_TARGET=10.13"),
     (["build", str(EXAMPLE), "--python", "3.99"], "no python3.99 found"),
 ])
 def test_bad_input_is_one_error_line(args: list[str], words: str) -> None:

@@ -145,9 +145,11 @@ def test_musl_triplet_by_version(zig: Path, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("target", "abiflags", "message"), [
     ("manylinux_2_17_aarch64", "d", "a debug CPython"),
-    ("macosx_11_0_arm64", "", "synthesized for Linux"),
-    # Windows is synthesized (python/synth_windows.py): from headers the interpreter lacks here
+    # Windows and macOS are synthesized (python/synth_windows.py, synth_macos.py): from
+    # headers the interpreter lacks here, and for a macOS version python.org's CPython runs on
     ("win_amd64", "", "no Python.h; install the build interpreter's development headers"),
+    ("macosx_11_0_arm64", "", "no Python.h; install the build interpreter's development"),
+    ("macosx_11_0_arm64", "d", "no debug CPython for macOS"),
 ])
 def test_what_cannot_be_synthesized_is_refused(target: str, abiflags: str, message: str,
                                                zig: Path, tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from zigcc.config import Settings
 from zigcc.errors import ZigccError
-from zigcc.frontend import children, pythons, source
+from zigcc.frontend import children, macos_targets, pythons, source
 from zigcc.frontend import options as opts
 from zigcc.frontend.isolated import installer
 from zigcc.frontend.options import Once
@@ -27,7 +27,7 @@ from zigcc.frontend.run import (
     machine_and_zig,
     work_folder,
 )
-from zigcc.python import compat
+from zigcc.python import compat, synth_macos
 from zigcc.python import description as pytarget
 from zigcc.python import interpreter as buildpython
 from zigcc.target.model import ARCHES, Host, Target, lowest, parse
@@ -111,6 +111,7 @@ class Planned:
     python: str  # the --python value
     build_python: buildpython.BuildPython
     described: pytarget.TargetPython | None  # a description read from a file, else None
+    spec_target: Target | None = None  # the --target as given (macOS: before its version)
 
     def label(self, machine: Host) -> str:
         """Where the target Python comes from, for ``--list``."""
@@ -140,29 +141,39 @@ def plan(options: opts.BuildOptions, machine: Host, settings: Settings) -> list[
     for the targets this machine runs natively, a target Python synthesized from it for the
     others (:mod:`zigcc.python.synth`, made by :func:`realise`).
     """
-    targets = [parse(t, machine) for t in options.targets]
+    specs = [macos_targets.spelled(t) for t in options.targets]
+    targets = [parse(t, machine) for t in specs]
     for target in targets:
-        if target.os != "linux" and target.wheel_platform not in ("win_amd64", "win_arm64"):
-            raise ZigccError(f"--target {target.wheel_platform}: zigcc build makes Linux, "
-                             "win_amd64 and win_arm64 wheels for now; `zigcc env` covers "
-                             "macOS and other Windows compilers")
+        if target.arch == "universal2":
+            raise ZigccError(f"--target {target.wheel_platform}: build macosx_*_arm64 and "
+                             "macosx_*_x86_64 and merge the two wheels (delocate-merge)")
+        if target.os == "windows" and target.wheel_platform not in ("win_amd64", "win_arm64"):
+            raise ZigccError(f"--target {target.wheel_platform}: zigcc build makes win_amd64 "
+                             "and win_arm64 wheels; `zigcc env` covers other Windows compilers")
     described = {spec: pytarget.load(spec) for spec in options.pythons
                  if not pythons.is_version(spec)}
     cells: list[Planned] = []
-    for target in targets:
+    for given, spec_target in zip(specs, targets):
         for spec in options.pythons:
             tp = described.get(spec)
-            if tp is not None and tp.platform != target.sysconfig_platform:
+            if tp is not None and tp.platform != spec_target.sysconfig_platform:
                 continue
             bp = pythons.build_python_for(spec, options.build_python, settings, tp)
+            target, warning = macos_targets.for_python(spec_target, given, bp.version,
+                                                       settings.environ)
+            if warning:
+                print(warning, file=sys.stderr)
             if tp is not None:
                 compat.check_compatible(tp, target, bp.version, bp.abiflags,
                                         options.build_python)
+            elif target.os == "macos":  # before anything is built: the OS python.org needs
+                synth_macos.check_macos(target, bp.version, bp.abiflags)
             ident = f"{bp.tag}-{target.platform_tags[0]}"
             if any(c.ident == ident for c in cells):
                 raise ZigccError(f"build {ident} is selected twice; drop one --python/--target")
-            cells.append(Planned(ident, target, spec, bp, tp))
-        if not any(c.target == target for c in cells):
+            cells.append(Planned(ident, target, spec, bp, tp, spec_target))
+        target = spec_target
+        if not any(c.spec_target is spec_target for c in cells):
             described_as = (f"a {target.sysconfig_platform} sysroot, a pack from `zigcc "
                             "dump-script` or a build-details.json")
             hint = (f"pass X.Y (this machine's interpreter) or {described_as}"

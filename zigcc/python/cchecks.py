@@ -86,10 +86,12 @@ def inputs_digest(headers: Iterable[str], compiles: Mapping[str, tuple[tuple[str
 
 def run_checks(cc: ccrun.Compiler, workdir: Path, *, headers: Iterable[str],
                compiles: Mapping[str, tuple[tuple[str, ...], str]], functions: Iterable[str],
-               prelude: Sequence[str], glibc: bool, target: str | None = None) -> TargetChecks:
+               prelude: Sequence[str], glibc: bool, target: str | None = None,
+               darwin: bool = False) -> TargetChecks:
     """Run every check for one target: for glibc a preprocessor run, the compile checks
     (twice: once to find the failures, once to confirm the rest) and one link; for musl two
-    more compiles for the declarations and a static link instead.
+    more compiles for the declarations and a static link instead; for macOS (``darwin``) one
+    link of a dylib against libSystem, as configure's own function checks there.
 
     ``compiles`` maps a check name to (headers it needs, C statements); ``prelude`` lists the
     headers every compile check and declaration check may use (the missing ones are skipped).
@@ -107,6 +109,8 @@ def run_checks(cc: ccrun.Compiler, workdir: Path, *, headers: Iterable[str],
     providers: dict[str, str] = {}
     if glibc:
         found, providers = link_glibc(cc, workdir, names, where)
+    elif darwin:
+        found = link_static(cc, workdir, names, where, darwin=True)
     else:
         declared = compile_batch(cc, workdir, includes, {n: _address_of(n) for n in names},
                                  where, "zigcc_decls.c")
@@ -174,8 +178,9 @@ def _address_of(function: str) -> str:
     return f"void (*volatile p)(void) = (void (*)(void))&{function}; (void)p;"
 
 
-def _references(names: Sequence[str], main: bool) -> str:
-    decls = [f'extern char zigcc_fn_{i} __asm__("{n}");' for i, n in enumerate(names)]
+def _references(names: Sequence[str], main: bool, prefix: str = "") -> str:
+    """C referencing every name as a symbol (``prefix``: Mach-O's ``_`` before C names)."""
+    decls = [f'extern char zigcc_fn_{i} __asm__("{prefix}{n}");' for i, n in enumerate(names)]
     refs = ", ".join(f"&zigcc_fn_{i}" for i in range(len(names))) or "0"
     tail = ["int main(void) { return zigcc_refs[0] == 0; }"] if main else []
     return "\n".join([*decls, f"__attribute__((used)) const void *const zigcc_refs[] = {{{refs}}};",
@@ -226,16 +231,22 @@ def _unresolved(data: bytes, where: str) -> tuple[set[str], dict[str, str]]:
 
 
 def link_static(cc: ccrun.Compiler, workdir: Path, names: Sequence[str],
-                where: str) -> frozenset[str]:
-    """musl: link a static program referencing every name; drop what the linker reports."""
+                where: str, darwin: bool = False) -> frozenset[str]:
+    """musl: link a static program referencing every name; drop what the linker reports.
+    ``darwin``: a dylib against libSystem (what configure's AC_CHECK_FUNCS links on macOS)."""
     remaining = list(names)
+    prefix = "_" if darwin else ""
+    args = ["-shared"] if darwin else ["-static", *LINK_LIBS]
     for _ in range(len(names) // 10 + 2):
-        (workdir / "zigcc_funcs.c").write_text(_references(remaining, main=True), "utf-8")
-        proc = ccrun.run(cc, ["-static", *ccrun.QUIET, "zigcc_funcs.c", "-o", "zigcc_funcs",
-                              *LINK_LIBS], workdir, where)
+        (workdir / "zigcc_funcs.c").write_text(
+            _references(remaining, main=not darwin, prefix=prefix), "utf-8")
+        proc = ccrun.run(cc, [*args, *ccrun.QUIET, "zigcc_funcs.c", "-o", "zigcc_funcs"],
+                         workdir, where)
         if proc.returncode == 0:
             return frozenset(remaining)
-        undefined = set(_UNDEFINED.findall(proc.stderr)) & set(remaining)
+        reported = {n[len(prefix):] for n in _UNDEFINED.findall(proc.stderr)
+                    if n.startswith(prefix)}
+        undefined = reported & set(remaining)
         if not undefined:
             raise ccrun.failure("linking the function checks", where, proc)
         remaining = [n for n in remaining if n not in undefined]

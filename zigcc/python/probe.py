@@ -171,16 +171,35 @@ def probe(cc: ccrun.Compiler, workdir: Path, target: str | None = None) -> Targe
 
 
 def decode(data: bytes, where: str) -> TargetFacts:
-    """The facts of a compiled probe object (pure: bytes in, facts out)."""
+    """The facts of a compiled probe object (pure: bytes in, facts out).  ELF objects are read
+    by symbol; another format's (a Mach-O object for macOS) by the blob's own header."""
+    if not data.startswith(b"\x7fELF"):
+        return _decode_blob(data, where)
     raw = _symbol_bytes(data, "zigcc_probe_facts", where)
+    return _facts(raw, _symbol_bytes(data, "zigcc_probe_double", where), where)
+
+
+def _decode_blob(data: bytes, where: str) -> TargetFacts:
+    """The facts of an object that is not ELF: the one run of bytes that starts with the
+    probe's header and has its length, and the double format whose bytes the object holds."""
+    head = MAGIC + bytes((FORMAT, len(TYPES), len(FLAGS)))
+    start = data.find(head)
+    if start < 0 or data.find(head, start + 1) >= 0:
+        raise ZigccError(f"{where}: the ABI probe object holds {'no' if start < 0 else 'two'} "
+                         "facts blobs; is the compiler a C compiler?")
+    raw = data[start:start + len(head) + 2 * len(TYPES) + len(FLAGS)]
+    doubles = [blob for blob in DOUBLE_FORMATS if blob in data]
+    return _facts(raw, doubles[0] if len(doubles) == 1 else b"", where)
+
+
+def _facts(raw: bytes, double: bytes, where: str) -> TargetFacts:
     head = 4 + 3
     if raw[:4] != MAGIC or tuple(raw[4:head]) != (FORMAT, len(TYPES), len(FLAGS)) or len(
             raw) != head + 2 * len(TYPES) + len(FLAGS):
         raise ZigccError(f"{where}: the ABI probe object has an unexpected layout "
-                         f"({raw[:head]!r}); is the compiler a C compiler for an ELF target?")
+                         f"({raw[:head]!r}); is the compiler a C compiler?")
     pairs = raw[head:head + 2 * len(TYPES)]
     flags = dict(zip((n for n, _ in FLAGS), raw[head + 2 * len(TYPES):]))
-    double = _symbol_bytes(data, "zigcc_probe_double", where)
     return TargetFacts(
         sizeof=tuple((name, pairs[2 * i]) for i, (name, _) in enumerate(TYPES)),
         alignof=tuple((name, pairs[2 * i + 1]) for i, (name, _) in enumerate(TYPES)),

@@ -10,8 +10,9 @@ CPython's rules for that version and libc.  The result is a target pack (a folde
 :class:`~zigcc.python.model.TargetPython` every other source gives, so the build machine's
 own OS and architecture never show (a macOS laptop gets the same pack as a Linux server).
 
-Windows targets go to :mod:`zigcc.python.synth_windows` (python.org's DLL build); debug
-builds and macOS targets cannot be synthesized: one error says so.
+Windows targets go to :mod:`zigcc.python.synth_windows` (python.org's DLL build), macOS
+targets to :mod:`zigcc.python.synth_macos` (python.org's framework build); debug builds
+cannot be synthesized: one error says so.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from filelock import FileLock
 
 from zigcc.cachedir import publish
 from zigcc.errors import ZigccError
-from zigcc.python import cchecks, formats, probe, pyconfig_run, synth_windows
+from zigcc.python import cchecks, formats, probe, pyconfig_run, synth_macos, synth_windows
 from zigcc.python import pyconfig as pyc
 from zigcc.python.description import from_pack
 from zigcc.python.dump import render
@@ -64,8 +65,9 @@ class Identity:
 
 def check_synthesizable(target: Target, version: tuple[int, int], abiflags: str) -> None:
     if target.os != "linux":
-        raise ZigccError(f"{target.platform_tags[0]}: a target Python can be "
-                         "synthesized for Linux (manylinux, musllinux) only; pass a pack or "
+        raise ZigccError(f"{target.platform_tags[0]}: a target Python is synthesized here "
+                         "for Linux (manylinux, musllinux) only; Windows and macOS targets "
+                         "have their own (zigcc build --python X.Y), or pass a pack or "
                          "build-details.json made on the target")
     pyc.check_abiflags(version, abiflags)
 
@@ -178,6 +180,9 @@ def synthesize(target: Target, bh: BuildHeaders, zig: Path, cache: Path) -> Targ
     if target.os == "windows":  # python.org's DLL build: headers and import libraries
         return synth_windows.synthesize(target, bh.version, bh.abiflags, bh.version_full,
                                         bh.include_dir, zig, cache)
+    if target.os == "macos":  # python.org's framework build: headers only
+        return synth_macos.synthesize(target, bh.version, bh.abiflags, bh.version_full,
+                                      bh.include_dir, zig, cache)
     check_synthesizable(target, bh.version, bh.abiflags)
     facts, checks = target_facts(target, zig, cache)
     pyconfig = render_pyconfig(target, bh, facts, checks)  # pure and cheap: it keys the pack

@@ -54,8 +54,11 @@ def backend_environ(folder: Path, name: str, target: Target,
                     inherited_pythonpath: str | None) -> dict[str, str]:
     """The variables for the backend's hooks (and the processes they start)."""
     path = str(folder) + (os.pathsep + inherited_pythonpath if inherited_pythonpath else "")
-    return {"PYTHONPATH": path, "_PYTHON_SYSCONFIGDATA_NAME": name,
-            "_PYTHON_HOST_PLATFORM": host_platform(target), "ZIGCC_TARGET": target.zig_target}
+    out = {"PYTHONPATH": path, "_PYTHON_SYSCONFIGDATA_NAME": name,
+           "_PYTHON_HOST_PLATFORM": host_platform(target), "ZIGCC_TARGET": target.zig_target}
+    if target.macos_version:  # the tag's minimum OS, where setuptools, CMake and meson look
+        out["MACOSX_DEPLOYMENT_TARGET"] = "{}.{}".format(*target.macos_version)
+    return out
 
 
 def materialise(target: Target, tp: TargetPython, tools: Mapping[str, str],

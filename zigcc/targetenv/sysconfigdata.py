@@ -34,6 +34,9 @@ _EMPTIED = ("LDFLAGS", "CONFIGURE_CFLAGS", "CONFIGURE_CPPFLAGS", "CONFIGURE_LDFL
             "CONFIGURE_LDFLAGS_NODIST", "CONFIGURE_CFLAGS_NODIST", "CFLAGS_NODIST",
             "LDFLAGS_NODIST", "PY_LDFLAGS", "PY_LDFLAGS_NODIST", "PY_CORE_LDFLAGS",
             "CFLAGSFORSHARED", "EXTRA_CFLAGS")
+# The build machine's libraries a Linux CPython's Makefile links with: a Windows target has none.
+_WINDOWS_EMPTIED = ("LIBPYTHON", "LIBS", "SYSLIBS", "LIBM", "LIBC", "MODLIBS", "LOCALMODLIBS",
+                    "BASEMODLIBS", "LINKFORSHARED")
 
 
 def sysconfig_vars(target: Target, tp: TargetPython, tools: Mapping[str, str],
@@ -66,14 +69,16 @@ def sysconfig_vars(target: Target, tp: TargetPython, tools: Mapping[str, str],
         ldextra += (f" -L{implibs} -Wl,--out-implib,"
                     f"{os.path.join(implibs, 'module-implib.lib')}")
     pointer = tp.pointer_size // 8
+    rules = target.platform
+    link = f"{rules.module_ldflags}{ldextra}"
     out.update({
         "CC": cc, "CXX": cxx, "LINKCC": cc, "MAINCC": cc, "CPP": f"{cc} -E",
-        "LDSHARED": f"{cc} -shared{ldextra}", "BLDSHARED": f"{cc} -shared{ldextra}",
-        "LDCXXSHARED": f"{cxx} -shared{ldextra}", "AR": tools["ar"], "ARFLAGS": "rcs",
+        "LDSHARED": f"{cc} {link}", "BLDSHARED": f"{cc} {link}",
+        "LDCXXSHARED": f"{cxx} {link}", "AR": tools["ar"], "ARFLAGS": "rcs",
         "OPT": opt, "BASECFLAGS": base, "CFLAGS": cflags, "PY_CFLAGS": cflags,
-        "CCSHARED": "-fPIC",
+        "CCSHARED": rules.ccshared,
         "EXT_SUFFIX": tp.ext_suffix, "SOABI": tp.soabi or out.get("SOABI"),
-        "MULTIARCH": tp.multiarch or target.multiarch, "MACHDEP": "linux",
+        "MULTIARCH": tp.multiarch or target.multiarch, "MACHDEP": rules.machdep,
         "HOST_GNU_TYPE": str(tp.config_vars.get("HOST_GNU_TYPE") or target.gnu_triple),
         "INCLUDEPY": include_dir, "CONFINCLUDEPY": include_dir,
         "INCLUDEDIR": os.path.dirname(include_dir),

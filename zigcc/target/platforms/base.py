@@ -36,6 +36,11 @@ class Platform:
     binary_format: ClassVar[str]  # what the loader reads: "ELF", "Mach-O" or "PE"
     # The libraries a wheel's binaries may link without bundling them (verify).
     allowed_libraries: ClassVar[re.Pattern[str]] = re.compile(r"(?!)")
+    # CPython's MACHDEP (sys.platform's root) and how its Makefile links an extension module
+    # (LDSHARED's flags) and compiles its objects (CCSHARED).
+    machdep: ClassVar[str] = "linux"
+    module_ldflags: ClassVar[str] = "-shared"
+    ccshared: ClassVar[str] = "-fPIC"
 
     # ---- the target's names ------------------------------------------------
     def platform_tags(self, target: TargetLike) -> tuple[str, ...]:
@@ -61,6 +66,11 @@ class Platform:
     def lowest(self, arch: str) -> Version:
         """The lowest libc (or OS) version zig provides for ``arch`` here."""
         raise NotImplementedError
+
+    def lowest_for_python(self, arch: str, version: Version) -> Version:
+        """The lowest OS version a wheel for CPython ``version`` on ``arch`` may claim: where
+        the CPython a user installs (python.org's) needs a newer OS than zig, that one."""
+        return self.lowest(arch)
 
     # ---- CPython's names on this platform ------------------------------------
     def soabi(self, version: Version, abiflags: str, triplet: str) -> str:

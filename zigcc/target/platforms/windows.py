@@ -11,6 +11,7 @@ from zigcc.target.platforms.base import Platform, TargetLike, Version, nodot
 class Windows(Platform):
     name = "windows"
     binary_format = "PE"
+    machdep = "win32"
 
     def platform_tags(self, target: TargetLike) -> tuple[str, ...]:
         return (self.sysconfig_platform(target).replace("-", "_"),)
