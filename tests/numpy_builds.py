@@ -12,7 +12,8 @@ by a failing stub, and keeps the wheel under ``<test cache>/numpy-2.3.5-<arch>-<
     ready.json     written last: key, target, zig, build_seconds (tests/conftest.py's summary)
 
 ``<key>`` (:func:`build_key`) hashes the sdist's sha256, the target, zig's version and the
-contents of the zigcc files that can change the compiled bits (:data:`KEYED`): a run reuses a
+contents of the zigcc files that can change the compiled bits (:data:`KEYED`, but for
+:data:`UNKEYED`, other platforms' modules): a run reuses a
 numpy that this exact toolchain code built, and any change there builds it again (the other
 keys of the architecture are then deleted).  A file lock per architecture makes concurrent
 processes (pytest-xdist's workers) wait for one build.  ``python tests/numpy_builds.py [ARCH
@@ -48,6 +49,10 @@ FORMAT = 1  # bump when what is cached changes
 # zigcc's files that can change what the compiler makes of numpy (folders: every file in them)
 KEYED = ("zigcc/toolchain", "zigcc/backends", "zigcc/python", "zigcc/targetenv", "zigcc/target",
          "zigcc/frontend/run.py", "zigcc/frontend/isolated.py", "zigcc/frontend/targetdeps.py")
+# ... but for the modules of other platforms, which a Linux build never runs: Windows' and
+# macOS' synthesis and tables, import libraries, fat files.
+UNKEYED = re.compile(r"(synth_windows|synth_macos|windows_\w+|macos_\w+|macos|windows|implib|"
+                     r"lipo)\.py")
 _SYSTEM_TOOLS = ("cc", "gcc", "g++", "c++", "cpp", "clang", "clang++", "ld",
                  "x86_64-linux-gnu-gcc", "x86_64-linux-gnu-g++", "x86_64-linux-gnu-cpp")
 _DROPPED = {"CC", "CXX", "CFLAGS", "CXXFLAGS", "CPPFLAGS", "LDFLAGS", "LDSHARED", "AR",
@@ -71,7 +76,7 @@ def keyed_files(root: Path = ROOT) -> list[Path]:
             found.append(path)
         elif path.is_dir():
             found += [p for p in path.rglob("*") if p.is_file() and "__pycache__" not in p.parts
-                      and p.suffix != ".pyc"]
+                      and p.suffix != ".pyc" and not UNKEYED.fullmatch(p.name)]
         else:
             raise NumpyBuildError(f"{path} is gone: update numpy_builds.KEYED")
     return sorted(found)

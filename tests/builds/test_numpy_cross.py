@@ -1,6 +1,9 @@
 """numpy itself, cross-built from its sdist with `zigcc build` (meson-python, C and C++, SIMD
-dispatch) for aarch64, riscv64, armv7l, i686 and s390x (big-endian), then used and tested in
-Debian's CPython of each architecture under qemu (i686 natively).
+dispatch) for riscv64, armv7l, i686 and s390x (big-endian), then used and tested in Debian's
+CPython of each architecture under qemu (i686 natively).  aarch64 is left out to keep CI
+within its time: its numpy build passed the same tests (NEON/ASIMD dispatch, 5314 of numpy's
+tests) when it was last run (``python tests/numpy_builds.py arm64`` builds it), and aarch64
+modules using numpy's C API are built in tests/builds/test_target_headers.py.
 
 The wheels come from tests/numpy_builds.py (the ``numpy_wheel`` fixture: built once per
 toolchain code, cached).  numpy asks the cross file for its long double format (``[properties]
@@ -56,8 +59,6 @@ class Arch:
 
 BINARY128 = (112, 15, "0.3333333333333333333333333333333333")
 ARCHES = {
-    "arm64": Arch(BINARY128, ("NEON", "NEON_FP16", "NEON_VFPV4", "ASIMD"),
-                  frozenset({"ASIMDHP", "ASIMDFHM", "SVE"}), ("soft-quad",)),
     # numpy's RVV target compiles with -march=rv64gcv, which zigcc's shims drop (gcc-only ISA
     # strings are not mapped to zig CPU features): no RVV dispatch, rv64gc code only.
     "riscv64": Arch(BINARY128, (), frozenset(), ("soft-quad",)),
