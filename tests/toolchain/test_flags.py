@@ -237,3 +237,18 @@ def test_a_build_interpreters_folders_are_dropped_too() -> None:
     assert translate(args, cross) == ["-I/proj/inc", "-c", "m.c"]
     native = with_host_dirs(Context(arch="x86_64"), "/py/3.9/include/python3.9")
     assert translate(args, native) == args
+
+
+def test_frameworks_need_apples_sdk() -> None:
+    """zig ships libSystem's stubs for macOS, no framework: a link naming one needs SDKROOT,
+    and says so in one line without it."""
+    from zigcc.toolchain.flags import frameworks
+
+    assert frameworks(["-shared", "a.o", "-o", "m.so"], "") == ([], None)
+    extra, error = frameworks(["-shared", "a.o", "-framework", "CoreFoundation"], "")
+    assert extra == [] and error is not None and "\n" not in error
+    assert error.startswith("-framework CoreFoundation needs Apple's macOS SDK") and "SDKROOT" in error
+    _, error = frameworks(["a.o", "-Wl,-framework,Security"], "")
+    assert error is not None and "-framework Security" in error
+    assert frameworks(["-framework", "Security"], "/sdk") == (
+        ["-F/sdk/System/Library/Frameworks", "-L/sdk/usr/lib"], None)

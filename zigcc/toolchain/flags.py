@@ -419,7 +419,7 @@ def fast_patterns(ctx: Context) -> list[str]:
     if ctx.arch in INTRINSIC_ONLY and ctx.arch not in X86:  # -mcpu=generic+crc: see main
         pats.append("'-mcpu='*'+'*")
     if ctx.os == "macos":
-        pats += ["'-bundle'", "'-bundle_loader'"]
+        pats += ["'-bundle'", "'-bundle_loader'", "'-framework'", "'-Wl,'*'-framework'*"]
     if ctx.cross:
         pats += ["'-Wl,'*'-rpath'*", "'-Wl,'*'-R'*"]
         pats += [f"'{flag}'" for flag in _DIR_FLAGS]
@@ -460,6 +460,19 @@ def is_link(args: Sequence[str]) -> bool:
     return not any(a in NO_LINK or a.startswith(NO_LINK_PREFIX) for a in args)
 
 
+def frameworks(args: Sequence[str], sdkroot: str) -> tuple[list[str], str | None]:
+    """macOS: the framework folder of Apple's SDK for a link naming ``-framework X``, or why
+    it cannot link (zig ships libSystem's stubs, no framework): ``(extra args, error)``."""
+    named = [args[i + 1] for i, a in enumerate(args[:-1]) if a == "-framework"]
+    named += [a.split(",")[2] for a in args if a.startswith("-Wl,-framework,")]
+    if not named:
+        return [], None
+    if not sdkroot:
+        return [], (f"-framework {named[0]} needs Apple's macOS SDK, which zig does not ship: "
+                    "set SDKROOT to a MacOSX.sdk folder (`xcrun --show-sdk-path` on a Mac)")
+    return [f"-F{sdkroot}/System/Library/Frameworks", f"-L{sdkroot}/usr/lib"], None
+
+
 # ---- the shim's slow path ---------------------------------------------------------
 def with_host_dirs(ctx: Context, listed: str) -> Context:
     """``ctx`` that also drops the folders ``listed`` (os.pathsep-separated; a target
@@ -489,6 +502,12 @@ def main(argv: Sequence[str]) -> int:
     if tool in ("cc", "c++"):
         base.append("-ffile-prefix-map=" + os.getcwd() + "=.")
         args = translate(args, ctx) + (link_extra(tool, ctx) if is_link(args) else [])
+        if ctx.os == "macos":
+            extra, error = frameworks(args, os.environ.get("SDKROOT", ""))
+            if error:
+                print(f"zigcc {tool}: {error}", file=sys.stderr)
+                return 1
+            args += extra
         base = keep_feature_macros(base, args, ctx.arch)
     cmd = [conf["zig"], *base, *args]
     if sum(len(a) + 3 for a in cmd) > MAX_COMMAND_LINE:
