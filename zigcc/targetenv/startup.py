@@ -18,8 +18,18 @@ def render_hook(target: Target, tp: TargetPython) -> str:
     """The start-up hook: os.uname / platform / sys.implementation name the target."""
     glibc = (f"{target.libc_version[0]}.{target.libc_version[1]}"
              if target.libc == "gnu" and target.libc_version else None)
-    facts = {"machine": target.arch, "multiarch": tp.multiarch or target.multiarch,
+    # uname's system and machine as the target's Python reports them (macOS: Darwin, arm64).
+    # Windows keeps the build machine's system: a package testing platform.system() ==
+    # "Windows" means MSVC and its flags, and zigcc's Windows compiler speaks gcc's (as
+    # MinGW's does); sys.platform and os.name stay the build machine's everywhere.
+    markers = target.platform.markers(target)
+    system = None if target.os == "windows" else markers["platform_system"]
+    machine = target.arch if target.os == "windows" else markers["platform_machine"]
+    facts = {"machine": machine, "system": system, "multiarch": tp.multiarch or target.multiarch,
              "bits": target.info.bits, "glibc": glibc,
+             # platform.architecture()'s linkage: what it reads from the executable there
+             "linkage": {"Mach-O": "", "PE": "WindowsPE"}.get(target.platform.binary_format,
+                                                             "ELF"),
              "extension_suffixes": list(naming.extension_suffixes(tp, target))}
     return _HOOK.replace("@FACTS@", json.dumps(facts, sort_keys=True))
 
@@ -41,17 +51,19 @@ _FACTS = _json.loads(\'@FACTS@\')
 def _zigcc_target() -> None:
     import platform
 
-    real = _os.uname()
     machine = _FACTS["machine"]
+    if hasattr(_os, "uname"):  # not on a Windows build machine
+        real = _os.uname()
+        system = _FACTS["system"] or real.sysname
 
-    def uname():
-        return _os.uname_result((real.sysname, real.nodename, real.release, real.version,
-                                 machine))
+        def uname():
+            return _os.uname_result((system, real.nodename, real.release, real.version,
+                                     machine))
 
-    _os.uname = uname
+        _os.uname = uname
     platform._uname_cache = None
     platform.processor = lambda: machine
-    platform.architecture = lambda *args, **kwargs: ("%dbit" % _FACTS["bits"], "ELF")
+    platform.architecture = lambda *args, **kwargs: ("%dbit" % _FACTS["bits"], _FACTS["linkage"])
     glibc = _FACTS["glibc"]
     if glibc and hasattr(_os, "confstr"):
         real_confstr = _os.confstr
