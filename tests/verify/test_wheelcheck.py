@@ -262,7 +262,10 @@ def test_bad_input_raises_one_line(name: str, make: object, words: str,
     assert words in message and "; " in message
 
 
-def test_universal2_target_is_a_hint_not_a_traceback(tmp_path: Path) -> None:
+def test_universal2_target_is_verified_not_refused(tmp_path: Path) -> None:
+    """universal2 has no single arch (Target.info raises) yet its wheels are checked."""
     wheel = make_wheel(tmp_path, "p-1.0-py3-none-any.whl", {"p.py": b""})
-    with pytest.raises(ZigccError, match="delocate-merge"):
-        problems(wheel, parse("macosx_11_0_universal2"))
+    assert problems(wheel, parse("macosx_11_0_universal2")) == []
+    tagged = make_wheel(tmp_path, "p-1.0-py3-none-macosx_11_0_universal2.whl", {"p.py": b""})
+    (line,) = problems(tagged, parse("macosx_11_0_universal2"))
+    assert "holds no compiled code (no Mach-O file)" in line

@@ -5,7 +5,10 @@ extension (Windows ``pyconfig.h``: ``Py_ENABLE_SHARED``), so preprocessing ``Pyt
 the target and collecting the dllimport declarations that come from CPython's own headers
 gives the functions and data ``python3XY.dll`` exports to extensions; :func:`render_def`
 writes them as a module-definition file for zig's dlltool (data marked ``DATA``: they are
-reached through ``__imp_`` pointers only).
+reached through ``__imp_`` pointers only).  On macOS (and every non-Windows target) the same
+declarations are ``__attribute__ ((visibility ("default")))`` (``Py_IMPORTED_SYMBOL`` outside
+``Py_BUILD_CORE``): ``marker="visibility"`` collects those, the C API a macOS extension may
+leave undefined.
 """
 
 from __future__ import annotations
@@ -18,6 +21,9 @@ from dataclasses import dataclass
 _LINE_MARKER = re.compile(r'^#\s*(?:line\s+)?\d+\s+"((?:[^"\\]|\\.)*)"')
 _IDENT = re.compile(r"[A-Za-z_]\w*")
 _DLLIMPORT = re.compile(r"__attribute__\s*\(\(\s*dllimport\s*\)\)|__declspec\s*\(\s*dllimport\s*\)")
+_VISIBILITY = re.compile(r'__attribute__\s*\(\(\s*visibility\s*\(\s*"default"\s*\)\s*\)\)')
+# What PyAPI_FUNC/PyAPI_DATA become: "dllimport" on Windows, "visibility" elsewhere.
+MARKERS = {"dllimport": _DLLIMPORT, "visibility": _VISIBILITY}
 
 
 @dataclass(frozen=True)
@@ -80,11 +86,13 @@ def _strip_attributes(text: str) -> str:
         text = text[:at] + " " + text[end + 1:]
 
 
-def declared_name(statement: str) -> tuple[str, bool] | None:
-    """(name, is_data) of one dllimport declaration, None when it is not one."""
-    if not _DLLIMPORT.search(statement):
+def declared_name(statement: str, marker: str = "dllimport") -> tuple[str, bool] | None:
+    """(name, is_data) of one declaration carrying ``marker`` (a key of :data:`MARKERS`),
+    None when it is not one."""
+    pattern = MARKERS[marker]
+    if not pattern.search(statement):
         return None
-    text = _strip_attributes(_DLLIMPORT.sub(" ", statement)).strip()
+    text = _strip_attributes(pattern.sub(" ", statement)).strip()
     is_data = re.match(r"\s*extern\b", text) is not None
     paren = text.find("(")
     if paren < 0:  # a variable: the last identifier before any array bound
@@ -97,12 +105,14 @@ def declared_name(statement: str) -> tuple[str, bool] | None:
     return (names[-1], is_data) if names else None
 
 
-def exports(preprocessed: str, include_dirs: Iterable[str]) -> Exports:
-    """The dllimport functions and data CPython's headers (under ``include_dirs``) declare."""
+def exports(preprocessed: str, include_dirs: Iterable[str],
+            marker: str = "dllimport") -> Exports:
+    """The functions and data CPython's headers (under ``include_dirs``) declare with
+    ``marker``: ``dllimport`` (Windows) or ``visibility`` (``visibility("default")``)."""
     functions: set[str] = set()
     data: set[str] = set()
     for statement in _statements(_header_text(preprocessed, include_dirs)):
-        found = declared_name(statement)
+        found = declared_name(statement, marker)
         if found is not None:
             (data if found[1] else functions).add(found[0])
     return Exports(tuple(sorted(functions - data)), tuple(sorted(data)))

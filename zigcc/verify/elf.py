@@ -102,7 +102,7 @@ def inspect_binary(name: str, data: bytes) -> Binary | None:
                                        b"\xce\xfa\xed\xfe", b"\xcf\xfa\xed\xfe"):
         order = "<" if head[0] == 0xCE or head[0] == 0xCF else ">"
         return Binary(name, "Mach-O", cpus=(struct.unpack(order + "I", head[4:8])[0],))
-    if head[:4] == b"\xca\xfe\xba\xbe" and 0 < struct.unpack(">I", head[4:8])[0] < 32:
+    if head[:4] == b"\xca\xfe\xba\xbe" and 0 < struct.unpack(">I", head[4:8])[0] < 20:
         count = struct.unpack(">I", head[4:8])[0]  # fat (universal) Mach-O
         return Binary(name, "Mach-O", cpus=tuple(
             struct.unpack(">I", data[8 + 20 * i: 12 + 20 * i])[0] for i in range(count)

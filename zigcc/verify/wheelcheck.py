@@ -9,9 +9,8 @@ code (and ``any`` with none), the ``.dist-info/WHEEL`` tags agree with the file 
 and RECORD agrees with the members; an ``abi3``/``abi3t`` wheel's modules carry a stable-ABI
 suffix and import only the Stable ABI of its CPython (:mod:`zigcc.verify.abi3`).
 :mod:`zigcc.verify.elf` reads the compiled files; a Windows wheel's PE files are held to
-:mod:`zigcc.verify.pe` (machine, the DLLs they import, ``PyInit_*`` exported).
-Unreadable input raises
-:class:`ZigccError`, never a traceback.
+:mod:`zigcc.verify.pe` (machine, the DLLs they import, ``PyInit_*`` exported), a macOS wheel's Mach-O files to
+:mod:`zigcc.verify.macho`.  Unreadable input raises :class:`ZigccError`, never a traceback.
 """
 
 from __future__ import annotations
@@ -35,7 +34,7 @@ from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel
 from zigcc.errors import ZigccError
 from zigcc.target.model import LEGACY_MANYLINUX, Target, Version
 from zigcc.target.platforms import LINUX
-from zigcc.verify import abi3, libraries, pe
+from zigcc.verify import abi3, libraries, macho, pe
 from zigcc.verify.elf import Binary, ElfInfo, inspect_binary
 from zigcc.verify.elf import inspect_elf as inspect_elf  # re-exported
 
@@ -129,12 +128,16 @@ class _Scan:
     files: dict[str, bytes]  # the dist-info WHEEL and RECORD files
     linked: libraries.Linked  # the libraries its ELF files load from the wheel itself
     pes: dict[str, pe.PeInfo] = dataclasses.field(default_factory=dict)  # member -> its PE
+    machos: dict[str, macho.MachOInfo] = dataclasses.field(default_factory=dict)
+    broken: dict[str, str] = dataclasses.field(default_factory=dict)  # unreadable Mach-O: why
 
 
 def _scan(wheel: Path) -> _Scan:
     name = wheel_name(wheel)
     binaries: list[Binary] = []
     pes: dict[str, pe.PeInfo] = {}
+    machos: dict[str, macho.MachOInfo] = {}
+    broken: dict[str, str] = {}
     digests: dict[str, tuple[str, int]] = {}
     files: dict[str, bytes] = {}
     with open_wheel(wheel) as zf:
@@ -155,8 +158,13 @@ def _scan(wheel: Path) -> _Scan:
                 binaries.append(binary)
                 if binary.fmt == "PE":
                     pes[info.filename] = _read_pe(wheel, info.filename, data)
+                elif binary.fmt == "Mach-O":  # a finding where Mach-O matters, else nothing
+                    try:
+                        machos[info.filename] = macho.read(info.filename, data)
+                    except ValueError as exc:
+                        broken[info.filename] = f"{str(exc).split(': ', 1)[-1]}; {_REBUILD}"
     linked = libraries.link([b.elf for b in binaries if b.elf is not None])
-    return _Scan(name, names, binaries, meta, digests, files, linked, pes)
+    return _Scan(name, names, binaries, meta, digests, files, linked, pes, machos, broken)
 
 
 def _read_pe(wheel: Path, member: str, data: bytes) -> pe.PeInfo:
@@ -170,7 +178,8 @@ def _read_pe(wheel: Path, member: str, data: bytes) -> pe.PeInfo:
 
 def problems(wheel: Path, target: Target,
              ext_suffixes: Sequence[str] | None = None, installing: bool = False,
-             pe_exports: Mapping[str, Collection[str]] | None = None) -> list[str]:
+             pe_exports: Mapping[str, Collection[str]] | None = None,
+             macho_api: frozenset[str] | None = None) -> list[str]:
     """Every reason ``wheel`` may not carry its tags for ``target``; empty when fine.
 
     ``ext_suffixes`` are the target interpreter's extension suffixes
@@ -181,9 +190,10 @@ def problems(wheel: Path, target: Target,
     be), its others are claims for other machines (``manylinux_2_28`` beside ``2_17``).
     ``pe_exports``: per Python DLL (``python313.dll``), the names it exports; a PE module
     importing another name from it is rejected (:mod:`zigcc.verify.pe`).
+    ``macho_api``: the target Python's C API (C names); a Mach-O file's undefined symbols
+    must be these or macOS's (unchecked when None; :mod:`zigcc.verify.macho`).
     Raises ZigccError when ``wheel`` is not a readable wheel.
     """
-    target.info  # noqa: B018 - universal2 has no single arch: raises its hint
     scan = _scan(wheel)
     want = target.platform.binary_format
     found = [f"{wheel.name}: {p}" for p in _meta_problems(scan)]
@@ -199,7 +209,8 @@ def problems(wheel: Path, target: Target,
                              f"for {target.os}, which loads {want} files only")
             continue
         found += [f"{wheel.name}: {binary.name}: {p}"
-                  for p in _binary_problems(binary, scan, target, ext_suffixes, pe_exports)]
+                  for p in _binary_problems(binary, scan, target, ext_suffixes, pe_exports,
+                                            macho_api)]
     found += [f"{wheel.name}: {p}" for p in _abi3_problems(scan, target, want)]
     return list(dict.fromkeys(printable(line) for line in found))
 
@@ -229,10 +240,13 @@ def _abi3_problems(scan: _Scan, target: Target, want: str) -> list[str]:
         base = _module_path(binary)
         if binary.fmt == want and base is not None:
             out += abi3.suffix_problems(binary.name, base, target, claimed, triplet)
-            if binary.elf is not None:
-                out += abi3.symbol_problems(binary.name, binary.elf.py_imports, version)
+            imports = (binary.elf.py_imports if binary.elf is not None else
+                       scan.machos[binary.name].py_imports if binary.name in scan.machos
+                       else None)
+            if imports is not None:
+                out += abi3.symbol_problems(binary.name, imports, version)
                 if "abi3t" in claimed:
-                    out += abi3.abi3t_symbol_problems(binary.name, binary.elf.py_imports)
+                    out += abi3.abi3t_symbol_problems(binary.name, imports)
     return out
 
 
@@ -298,8 +312,9 @@ def _tag_problems(scan: _Scan, target: Target, want: str, installing: bool = Fal
     if installing:
         allowed.update(target.platform.installable_tags(target))
     if claimed != {"any"} and not claimed <= allowed:
+        build = target.platform_tags[0] if target.arch == "universal2" else target.zig_target
         out.append(f"platform tags {sorted(claimed - allowed)} are not ones a "
-                   f"{target.zig_target} build may claim ({', '.join(sorted(allowed))})")
+                   f"{build} build may claim ({', '.join(sorted(allowed))})")
     modules = [b.name for b in scan.binaries if _module_path(b) is not None]
     if claimed == {"any"} and modules:
         out.append(f"tagged any but holds compiled extension modules ({modules[0]}); tag it "
@@ -313,8 +328,13 @@ def _tag_problems(scan: _Scan, target: Target, want: str, installing: bool = Fal
 
 def _binary_problems(binary: Binary, scan: _Scan, target: Target,
                      ext_suffixes: Sequence[str] | None,
-                     pe_exports: Mapping[str, Collection[str]] | None = None) -> list[str]:
+                     pe_exports: Mapping[str, Collection[str]] | None = None,
+                     macho_api: frozenset[str] | None = None) -> list[str]:
     out = _suffix_problems(binary, scan, target, ext_suffixes)
+    if binary.fmt == "Mach-O":
+        return out + macho.member_problems(
+            scan.machos.get(binary.name) or scan.broken[binary.name], _module_path(binary),
+            target, scan.name.platforms, scan.names, macho_api)
     if binary.name in scan.pes:
         shipped = {n.rsplit("/", 1)[-1].lower() for n in scan.pes}
         allowed = pe.python_dlls({t.abi for t in scan.name.tags})
@@ -378,7 +398,8 @@ def _suffix_problems(binary: Binary, scan: _Scan, target: Target,
     stem, _, rest = base.partition(".")
     suffix = "." + rest
     pyinit = binary.elf.pyinit if binary.elf else (
-        scan.pes[binary.name].pyinit if binary.name in scan.pes else ())
+        scan.pes[binary.name].pyinit if binary.name in scan.pes else
+        scan.machos[binary.name].pyinit if binary.name in scan.machos else ())
     out: list[str] = []
     if ext_suffixes is not None:
         if suffix not in ext_suffixes and (pyinit or stem.isidentifier()):
@@ -388,8 +409,8 @@ def _suffix_problems(binary: Binary, scan: _Scan, target: Target,
     elif target.os == "linux" and base.endswith(".pyd"):
         out.append("a .pyd file: Python on Linux imports .so modules only; build it for Linux")
     m = (_CPYTHON_PYD if target.os == "windows" else _CPYTHON_SO).search(base)
-    expected = {"linux": target.multiarch, "macos": "darwin"}.get(target.os,
-                                                                   target.platform_tags[0])
+    expected = ("darwin" if target.os == "macos" else  # universal2 has no multiarch
+                target.multiarch if target.os == "linux" else target.platform_tags[0])
     if ext_suffixes is None and m and m.group("triple") != expected:
         out.append(f"the suffix is for {m.group('triple')}: the {expected} interpreter does "
                    f"not import it (its EXT_SUFFIX names {expected}); build with the target "
