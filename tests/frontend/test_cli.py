@@ -82,7 +82,7 @@ def test_targets_lists_the_table() -> None:
     (["env", "--target", "manylinux_2_17_ppc64le"], "manylinux_2_19_ppc64le"),
     (["env", "--target", "manylinux1_x86_64"], "lowest that works is 2.17"),
     (["which", "cc", "--target", "muslinux_1_2_x86_64"], "did you mean 'musllinux_1_2_x86_64'"),
-    (["env", "--target", "macosx_11_0_universal2"], "delocate-merge"),
+    (["env", "--target", "macosx_11_0_universal2"], "builds both and merges them"),
 ])
 def test_errors_are_one_line_with_exit_2(cache_env: dict[str, str], args: list[str],
                                          needle: str) -> None:

@@ -28,7 +28,9 @@ def spelled(spec: str) -> str:
     m = _UNVERSIONED_TAG.match(spec)
     if m is None:
         return spec
-    return {"arm64": "aarch64-macos", "x86_64": "x86_64-macos"}.get(m.group(1), spec)
+    # universal2: any version; a versionless spec's is decided per CPython (for_python)
+    return {"arm64": "aarch64-macos", "x86_64": "x86_64-macos"}.get(
+        m.group(1), "macosx_10_9_universal2")
 
 
 def versionless(spec: str) -> bool:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from zigcc.config import Settings
 from zigcc.errors import ZigccError
-from zigcc.frontend import children, macos_targets, pythons, source
+from zigcc.frontend import children, macos_targets, pythons, source, universal2
 from zigcc.frontend import options as opts
 from zigcc.frontend.isolated import installer
 from zigcc.frontend.options import Once
@@ -96,8 +96,14 @@ def main(args: argparse.Namespace, settings: Settings) -> int:
         writable_out_dir(options.out_dir)
         specs = realise(cells, options, machine, settings, work_root)
         results = run_all(specs, project, options, settings, machine, work_root)
-        print(summary(results, specs))
-        return 0 if all(r.ok for r in results) else 1
+        rows = list(zip(results, specs))
+        for group in dict.fromkeys(s.part_of for s in specs if s.part_of):
+            done = [(s, r) for r, s in rows if s.part_of == group]
+            merged = universal2.merged_result(group, done, options.out_dir)
+            print(f"{group}: merged: {merged.verdict}", flush=True)
+            rows.append((merged, done[0][0]))
+        print(summary(rows))
+        return 0 if all(r.ok for r, _ in rows) else 1
     finally:
         shutil.rmtree(work_root, ignore_errors=True)
 
@@ -112,6 +118,7 @@ class Planned:
     build_python: buildpython.BuildPython
     described: pytarget.TargetPython | None  # a description read from a file, else None
     spec_target: Target | None = None  # the --target as given (macOS: before its version)
+    part_of: str | None = None  # the universal2 build this thin build is half of
 
     def label(self, machine: Host) -> str:
         """Where the target Python comes from, for ``--list``."""
@@ -141,12 +148,9 @@ def plan(options: opts.BuildOptions, machine: Host, settings: Settings) -> list[
     for the targets this machine runs natively, a target Python synthesized from it for the
     others (:mod:`zigcc.python.synth`, made by :func:`realise`).
     """
-    specs = [macos_targets.spelled(t) for t in options.targets]
-    targets = [parse(t, machine) for t in specs]
+    specs = list(options.targets)
+    targets = [parse(macos_targets.spelled(t), machine) for t in specs]
     for target in targets:
-        if target.arch == "universal2":
-            raise ZigccError(f"--target {target.wheel_platform}: build macosx_*_arm64 and "
-                             "macosx_*_x86_64 and merge the two wheels (delocate-merge)")
         if target.os == "windows" and target.wheel_platform not in ("win_amd64", "win_arm64"):
             raise ZigccError(f"--target {target.wheel_platform}: zigcc build makes win_amd64 "
                              "and win_arm64 wheels; `zigcc env` covers other Windows compilers")
@@ -159,19 +163,31 @@ def plan(options: opts.BuildOptions, machine: Host, settings: Settings) -> list[
             if tp is not None and tp.platform != spec_target.sysconfig_platform:
                 continue
             bp = pythons.build_python_for(spec, options.build_python, settings, tp)
-            target, warning = macos_targets.for_python(spec_target, given, bp.version,
-                                                       settings.environ)
-            if warning:
-                print(warning, file=sys.stderr)
-            if tp is not None:
-                compat.check_compatible(tp, target, bp.version, bp.abiflags,
-                                        options.build_python)
-            elif target.os == "macos":  # before anything is built: the OS python.org needs
-                synth_macos.check_macos(target, bp.version, bp.abiflags)
-            ident = f"{bp.tag}-{target.platform_tags[0]}"
-            if any(c.ident == ident for c in cells):
-                raise ZigccError(f"build {ident} is selected twice; drop one --python/--target")
-            cells.append(Planned(ident, target, spec, bp, tp, spec_target))
+            thin: tuple[Target, ...]
+            if spec_target.arch == "universal2":  # two thin builds, merged afterwards
+                thin = arm, x86 = universal2.halves(spec_target, given, bp.version,
+                                                    settings.environ)
+                assert arm.macos_version and x86.macos_version
+                major, minor = universal2.universal2_version(arm.macos_version,
+                                                             x86.macos_version)
+                group = f"{bp.tag}-macosx_{major}_{minor}_universal2"
+            else:
+                target, warning = macos_targets.for_python(spec_target, given, bp.version,
+                                                           settings.environ)
+                if warning:
+                    print(warning, file=sys.stderr)
+                thin, group = (target,), None
+            for target in thin:
+                if tp is not None:
+                    compat.check_compatible(tp, target, bp.version, bp.abiflags,
+                                            options.build_python)
+                elif target.os == "macos":  # before anything is built: python.org's OS
+                    synth_macos.check_macos(target, bp.version, bp.abiflags)
+                ident = f"{bp.tag}-{target.platform_tags[0]}"
+                if any(c.ident == ident and c.part_of == group for c in cells):
+                    raise ZigccError(f"build {ident} is selected twice; drop one "
+                                     "--python/--target")
+                cells.append(Planned(ident, target, spec, bp, tp, spec_target, group))
         target = spec_target
         if not any(c.spec_target is spec_target for c in cells):
             described_as = (f"a {target.sysconfig_platform} sysroot, a pack from `zigcc "
@@ -201,7 +217,7 @@ def realise(cells: Sequence[Planned], options: opts.BuildOptions, machine: Host,
                   flush=True)
         tp = pythons.target_python(cell.python, cell.target, machine, cell.build_python,
                                    settings, work, cell.described, options.build_python)
-        specs.append(BuildSpec(cell.ident, cell.target, tp, cell.build_python))
+        specs.append(BuildSpec(cell.ident, cell.target, tp, cell.build_python, cell.part_of))
     return specs
 
 
@@ -247,16 +263,18 @@ def run_all(specs: Sequence[BuildSpec], project: Path, options: opts.BuildOption
             raise
 
 
-def summary(results: Sequence[Result], specs: Sequence[BuildSpec]) -> str:
+def summary(done: Sequence[tuple[Result, BuildSpec]]) -> str:
+    """One row per build (a universal2 wheel's row after its two halves, under its own tag)."""
     head = ("target", "python", "wheel", "size", "seconds", "verdict")
     rows = [head]
-    for result, spec in zip(results, specs):
+    for result, spec in done:
         size = f"{result.wheel.stat().st_size / 1024:.0f} KiB" if result.wheel else "-"
-        rows.append((spec.target.platform_tags[0], spec.build_python.tag,
-                     result.wheel.name if result.wheel else "-", size,
-                     f"{result.seconds:.1f}", result.verdict))
-    failed = sum(not r.ok for r in results)
-    return table(rows) + f"\n{len(results) - failed} built, {failed} failed"
+        plat = (result.ident.split("-", 1)[1] if spec.part_of == result.ident
+                else spec.target.platform_tags[0])
+        rows.append((plat, spec.build_python.tag, result.wheel.name if result.wheel else "-",
+                     size, f"{result.seconds:.1f}", result.verdict))
+    failed = sum(not r.ok for r, _ in done)
+    return table(rows) + f"\n{len(done) - failed} built, {failed} failed"
 
 
 def table(rows: Sequence[Sequence[str]]) -> str:

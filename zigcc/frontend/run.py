@@ -49,6 +49,11 @@ class BuildSpec:
     target: Target
     target_python: TargetPython
     build_python: BuildPython
+    part_of: str | None = None  # the universal2 build (its ident) this thin build is half of
+
+    def wheel_dir(self, out_dir: Path) -> Path:
+        """Where its wheel goes: ``out_dir``; a universal2 half's aside, to be merged."""
+        return out_dir / ".zigcc" / "thin" if self.part_of else out_dir
 
 
 @dataclass(frozen=True)
@@ -228,7 +233,7 @@ def _build(job: Job, log: IO[str]) -> Path:
     job.step("verifying")
     if children.INTERRUPTED.is_set():  # Ctrl-C while the backend finished: keep nothing
         raise children.Interrupted
-    return keep(built, spec.target, spec.target_python, options.out_dir, log)
+    return keep(built, spec.target, spec.target_python, spec.wheel_dir(options.out_dir), log)
 
 
 def _pep517(job: Job, copy: Path, base_env: Mapping[str, str], hook_env: Mapping[str, str],

@@ -25,15 +25,16 @@ from filelock import FileLock
 
 from zigcc.cachedir import publish
 from zigcc.errors import ZigccError
-from zigcc.python import cchecks, macos_pyconfig, probe, pyconfig_run
+from zigcc.python import cchecks, macos_pyconfig, probe, pyconfig_run, synth_windows
 from zigcc.python import pyconfig as pyc
 from zigcc.python import pyconfig_table as table
 from zigcc.python.model import TargetPython
 from zigcc.python.naming import configure_flags
 from zigcc.target.model import Target
 
-FORMAT = 1  # bump when a pack's content changes
+FORMAT = 2  # bump when a pack's content changes
 TRIPLET = "darwin"  # CPython's PLATFORM_TRIPLET / SOABI platform part on macOS
+API_NAME = "c-api.txt"  # in the pack: the C API names a module may leave undefined (verify)
 
 
 def check_macos(target: Target, version: tuple[int, int], abiflags: str) -> None:
@@ -146,6 +147,22 @@ def synthesize(target: Target, version: tuple[int, int], abiflags: str, version_
     def fill(tmp: Path) -> None:
         shutil.copytree(include_dir, tmp / headers, ignore=shutil.ignore_patterns("pyconfig.h"))
         (tmp / headers / "pyconfig.h").write_text(pyconfig, encoding="utf-8")
+        work = tmp / "work"
+        work.mkdir()
+        names = synth_windows.declared_api(zig, target, tmp / headers, work)
+        shutil.rmtree(work)
+        (tmp / API_NAME).write_text("".join(f"{n}\n" for n in sorted(names)), encoding="utf-8")
 
-    publish(folder, f"{headers}/pyconfig.h", fill)
+    publish(folder, API_NAME, fill)
     return describe(target, version, abiflags, version_full, facts, macros, folder)
+
+
+def api_names(tp: TargetPython) -> frozenset[str] | None:
+    """The C API names of a synthesized macOS target Python's pack (what verify lets a
+    module leave undefined); None for another target Python."""
+    if not tp.platform.startswith("macosx-") or not tp.include_dirs:
+        return None
+    path = Path(tp.include_dirs[0]).parent.parent / API_NAME
+    if not path.is_file():
+        return None
+    return frozenset(path.read_text(encoding="utf-8").split())

@@ -94,7 +94,8 @@ def declared_exports(zig: Path, target: Target, headers: Path, work: Path,
 
 
 def _preprocessed_exports(zig: Path, target: Target, headers: Path, work: Path,
-                          limited: str | None, clean: bool) -> wx.Exports:
+                          limited: str | None, clean: bool,
+                          marker: str = "dllimport") -> wx.Exports:
     source = work / f"{'limited' if limited else 'full'}{'-clean' if clean else ''}.c"
     source.write_text(("#define PY_SSIZE_T_CLEAN\n" if clean else "") + probe_source(headers),
                       encoding="utf-8")
@@ -109,7 +110,19 @@ def _preprocessed_exports(zig: Path, target: Target, headers: Path, work: Path,
         raise ZigccError(f"preprocessing Python.h for {target.zig_target} failed "
                          f"({lines[0] if lines else proc.returncode}); check the build "
                          "interpreter's headers")
-    return wx.exports(out.read_text(encoding="utf-8", errors="replace"), [str(headers)])
+    return wx.exports(out.read_text(encoding="utf-8", errors="replace"), [str(headers)],
+                      marker)
+
+
+def declared_api(zig: Path, target: Target, headers: Path, work: Path) -> frozenset[str]:
+    """Every function and data name the headers in ``headers`` declare ``PyAPI_FUNC`` /
+    ``PyAPI_DATA`` for a target outside Windows (``visibility("default")``), with and
+    without ``PY_SSIZE_T_CLEAN``: the C API an extension there may leave undefined."""
+    found: set[str] = set()
+    for clean in (False, True):
+        names = _preprocessed_exports(zig, target, headers, work, None, clean, "visibility")
+        found.update(names.functions, names.data)
+    return frozenset(found)
 
 
 def import_library_name(dll: str) -> str:

@@ -51,8 +51,8 @@ class Target:
     @property
     def info(self) -> Arch:
         if self.arch == "universal2":
-            raise ZigccError("macosx universal2 is two targets: build arm64 and x86_64 "
-                             "separately and merge the wheels with delocate-merge")
+            raise ZigccError("macosx universal2 is two targets, arm64 and x86_64: `zigcc "
+                             "build --target macosx_*_universal2` builds both and merges them")
         return ARCHES[self.arch]
 
     @property

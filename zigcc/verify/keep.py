@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import IO
 
 from zigcc.errors import ZigccError
-from zigcc.python import naming, synth_windows
+from zigcc.python import naming, synth_macos, synth_windows
 from zigcc.python.model import TargetPython
 from zigcc.target.model import Target
 from zigcc.verify import abi3, retag, wheelcheck
@@ -59,7 +59,8 @@ def keep(built: Path, target: Target, tp: TargetPython, out_dir: Path, log: IO[s
     on ``target`` (:func:`zigcc.verify.wheelcheck.problems`)."""
     found = python_problems(built, tp)
     found += wheelcheck.problems(built, target, naming.extension_suffixes(tp, target),
-                                 installing, synth_windows.export_lists(tp))
+                                 installing, synth_windows.export_lists(tp),
+                                 synth_macos.api_names(tp))
     if found:
         log.write("zigcc verify:\n" + "\n".join(found) + "\n")
         rejected = out_dir / ".zigcc" / "rejected"
