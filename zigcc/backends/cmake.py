@@ -15,9 +15,18 @@ What it sets and why:
   own libc and headers for every target.
 * Python (FindPython, CMake >= 3.16 "Artifacts Specification"): ``Python_INCLUDE_DIR``
   given as a cache entry replaces the header search, and ``Development.Module`` needs no
-  library on ELF/Mach-O targets, so nothing of the target has to run.  ``Python_SOABI``
-  as a cache entry is kept by FindPython when no interpreter is searched with
-  Development (``if(NOT DEFINED Python_SOABI)`` in FindPython/Support.cmake); when the
+  library on ELF/Mach-O targets, so nothing of the target has to run.  On Windows
+  (``Development.Module`` and ``.SABIModule`` link the DLL's import library) FindPython finds
+  ``libpython3XY.a`` / ``libpython3.a`` itself in the interpreter's LIBPL, which answers for
+  the target; ``Python_LIBRARY`` is deliberately not set: given while only
+  ``Development.SABIModule`` is searched, FindPython (CMake 4.4) never derives the library's
+  ABI and reports the component missing.  scikit-build-core sets ``PYTHON_LIBRARY``
+  (pybind11's classic mode) and ``Python_SABI_LIBRARY`` for Windows from the same sysconfig
+  values.  Without the Interpreter component FindPython asks the build machine's
+  ``python3.X-config`` instead (its ``--libs`` are Linux's: ``-ldl``), so Windows builds
+  need Interpreter.  ``Python_SOABI`` as a cache entry is kept by FindPython when no
+  interpreter is searched with Development (``if(NOT DEFINED Python_SOABI)`` in
+  FindPython/Support.cmake); when the
   Interpreter is searched in the same call, FindPython resets SOABI from the interpreter
   path (it came out empty in cross mode with CMake 3.25 and 4.4): projects should then
   search Development.Module in a call of its own.

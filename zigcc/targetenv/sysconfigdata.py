@@ -92,6 +92,12 @@ def sysconfig_vars(target: Target, tp: TargetPython, tools: Mapping[str, str],
     for key in _EMPTIED:
         if key in out:
             out[key] = ""
+    if target.os == "windows":
+        # A Windows CPython links modules against its DLL's import library and nothing else
+        # (the target's pyconfig.h asks the linker for it): no -lpython3.X (meson's sysconfig
+        # lookup on a build machine that is not Windows wants one when LIBPYTHON is set) and
+        # none of the build machine's -ldl/-lm/-lpthread (CMake's FindPython links LIBS).
+        out.update(dict.fromkeys(_WINDOWS_EMPTIED, ""))
     if "PLATFORM_TRIPLET" in out:
         out["PLATFORM_TRIPLET"] = out["MULTIARCH"]
     libs = {"LIBDIR": tp.libdir, "LIBPL": tp.config_vars.get("LIBPL") or tp.libdir,

@@ -6,7 +6,8 @@ big-endian or relocatable input.  So the ELF rewrites build systems ask for at i
 time (``cmake --install --strip``, ``meson install --strip``, scikit-build-core's
 ``install.strip``) are done here: dropping non-allocated sections (debug info, the
 static symbol table) never moves a loaded byte, so the rewrite keeps every segment
-as it was and re-lays only the sections after it.  ``objcopy -O binary|ihex`` is passed
+as it was and re-lays only the sections after it; a PE image lld linked without debug
+information has nothing to strip and is left as it is.  ``objcopy -O binary|ihex`` is passed
 to zig.  Anything else exits 1 with one line saying why.
 
 Run as ``python -I -S binutils.py strip|objcopy ARGS...`` (the shims do).
@@ -249,6 +250,25 @@ def _fix_relocations(elf: Elf, sec: Section, body: bytearray, renumber: dict[int
             struct.pack_into(elf.end + "I", body, off + 4, renumber[sym] << 8 | kind)
 
 
+def pe_stripped(data: bytes, path: str) -> bool:
+    """True for a PE image with nothing strip would remove (no COFF symbol table, no debug
+    sections: what lld links without -g, e.g. the modules pybind11 strips after linking);
+    one line otherwise."""
+    try:
+        (pe,) = struct.unpack_from("<I", data, 0x3C)
+        sections, _, symbols_at, symbols, optional = struct.unpack_from("<HIIIH", data, pe + 6)
+    except struct.error:
+        pe = 0
+    if not pe or data[pe: pe + 4] != b"PE\0\0":
+        raise Fail(f"{path}: not an ELF file or PE image; zig 0.17 has no tool that can strip it")
+    table = pe + 24 + optional
+    names = [data[table + 40 * i: table + 40 * i + 8] for i in range(sections)]
+    if symbols_at or symbols or any(n.startswith((b".debug", b".stab", b"/")) for n in names):
+        raise Fail(f"{path}: a PE image with debug information or a symbol table; zig 0.17 "
+                   "has no tool that can strip it (link without -g)")
+    return True
+
+
 def _replace(path: str, data: bytes, like: str | None, preserve: bool) -> None:
     """Write ``data`` to ``path`` atomically, with the mode (and times) of ``like``."""
     st = os.stat(like) if like else None
@@ -314,7 +334,8 @@ def strip(args: Sequence[str]) -> int:
     for path in files:
         with open(path, "rb") as f:
             data = f.read()
-        stripped = strip_elf(data, mode, path)
+        stripped = data if data[:2] == b"MZ" and pe_stripped(data, path) else strip_elf(
+            data, mode, path)
         target = out or path
         if verbose:
             print(f"stripped {path} -> {target}")
