@@ -75,6 +75,9 @@ MAC = Context(arch="aarch64", os="macos")
     (MAC, ["-bundle", "-undefined", "dynamic_lookup"],
      ["-shared", "-undefined", "dynamic_lookup"]),
     (MAC, ["-bundle_loader", "/usr/bin/python3", "x.o"], ["x.o"]),
+    # -arch: the shim's -target names the CPU; a universal2 wheel is two builds, merged
+    (MAC, ["-arch", "arm64", "-arch", "x86_64", "-c", "x.c"], ["-c", "x.c"]),
+    (AARCH64, ["-arch", "arm64"], ["-arch", "arm64"]),
     (X86_64, ["-bundle"], ["-bundle"]),
     # cross: build-machine include/lib/rpath dirs dropped, joined or separate
     (CROSS, ["-I/usr/include", "-Iinclude", "-I/sysroot/usr/include/python3.11"],

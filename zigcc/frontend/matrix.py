@@ -101,6 +101,8 @@ def main(args: argparse.Namespace, settings: Settings) -> int:
             done = [(s, r) for r, s in rows if s.part_of == group]
             merged = universal2.merged_result(group, done, options.out_dir)
             print(f"{group}: merged: {merged.verdict}", flush=True)
+            for line in merged.details[1:]:
+                print(f"{group}:   {line}", flush=True)
             rows.append((merged, done[0][0]))
         print(summary(rows))
         return 0 if all(r.ok for r, _ in rows) else 1

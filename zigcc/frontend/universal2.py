@@ -58,9 +58,13 @@ def universal2_version(arm64: Version, x86_64: Version) -> Version:
     return x86_64 if arm64 <= (11, 0) else max(arm64, x86_64)
 
 
-def merge(arm64_wheel: Path, x86_64_wheel: Path, out_dir: Path) -> Path:
+def merge(arm64_wheel: Path, x86_64_wheel: Path, out_dir: Path,
+          notes: list[str] | None = None) -> Path:
     """Write the universal2 wheel of the two into ``out_dir``; its path.  ZigccError when
-    they are not two builds of one thing for the two arches."""
+    they are not two builds of one thing for the two arches.  A file that is no Mach-O file
+    in either wheel and differs between them (a build-configuration record: the compiler's
+    path, the CPU it built for) is taken from the arm64 wheel, as delocate-merge takes one
+    side's, and named in ``notes``."""
     arm, x86 = _read(arm64_wheel, "arm64"), _read(x86_64_wheel, "x86_64")
     for part in ("version", "build", "pythons", "abis"):
         if getattr(arm.name, part) != getattr(x86.name, part):
@@ -84,6 +88,11 @@ def merge(arm64_wheel: Path, x86_64_wheel: Path, out_dir: Path) -> Path:
             out[member] = (mine[0], _wheel_file(mine[1], theirs[1], platform, member))
         elif mine[1] == theirs[1]:
             out[member] = mine
+        elif not (_is_macho(mine[1]) or _is_macho(theirs[1])):
+            out[member] = mine
+            if notes is not None:
+                notes.append(f"{member} differs between the halves: the arm64 wheel's copy "
+                             "is kept")
         else:
             out[member] = (mine[0], _fat(member, mine[1], theirs[1]))
     name = arm.name.with_platform(platform)
@@ -108,6 +117,14 @@ def _read(path: Path, arch: str) -> _Wheel:
             members[info.filename] = (info, wheelcheck.read_member(path, zf, info))
     m = matches[0]
     return _Wheel(path, name, (int(m.group(1)), int(m.group(2))), meta, members)
+
+
+def _is_macho(data: bytes) -> bool:
+    try:
+        lipo.thin_cpu(data)
+    except ValueError:
+        return lipo.is_fat(data)
+    return True
 
 
 def _fat(member: str, arm64: bytes, x86_64: bytes) -> bytes:
@@ -217,8 +234,9 @@ def merged_result(ident: str, halves_done: Sequence[tuple[BuildSpec, Result]], o
     if not (arm.ok and x86.ok and arm.wheel and x86.wheel):
         failed = arm if not arm.ok else x86
         return Result(ident, None, 0.0, f"not merged: {failed.ident} failed", failed.log)
+    notes: list[str] = []
     try:
-        merged = merge(arm.wheel, x86.wheel, out_dir)
+        merged = merge(arm.wheel, x86.wheel, out_dir, notes)
     except ZigccError as exc:
         return Result(ident, None, time.monotonic() - start, f"merge: {exc}", log)
     tp = arm_spec.target_python
@@ -234,4 +252,4 @@ def merged_result(ident: str, halves_done: Sequence[tuple[BuildSpec, Result]], o
         rejected.mkdir(parents=True, exist_ok=True)
         merged.replace(rejected / merged.name)
         return Result(ident, None, seconds, f"verify: {found[0]}", log, tuple(found))
-    return Result(ident, merged, seconds, "ok", log)
+    return Result(ident, merged, seconds, "ok", log, ("", *notes) if notes else ())

@@ -56,8 +56,11 @@ def backend_environ(folder: Path, name: str, target: Target,
     path = str(folder) + (os.pathsep + inherited_pythonpath if inherited_pythonpath else "")
     out = {"PYTHONPATH": path, "_PYTHON_SYSCONFIGDATA_NAME": name,
            "_PYTHON_HOST_PLATFORM": host_platform(target), "ZIGCC_TARGET": target.zig_target}
-    if target.macos_version:  # the tag's minimum OS, where setuptools, CMake and meson look
+    if target.macos_version:  # the tag's minimum OS and CPU, where setuptools, CMake, meson
+        # and scikit-build-core (its wheel tag, CMAKE_OSX_ARCHITECTURES) look, as cibuildwheel
+        # sets them per arch
         out["MACOSX_DEPLOYMENT_TARGET"] = "{}.{}".format(*target.macos_version)
+        out["ARCHFLAGS"] = f"-arch {target.info.macos}"
     return out
 
 

@@ -279,8 +279,11 @@ def translate(args: Sequence[str], ctx: Context, depth: int = 0) -> list[str]:
             continue
         elif arg.startswith("@") and depth < _MAX_RSP_DEPTH and os.path.isfile(arg[1:]):
             out += _response_file(arg, ctx, depth)
-        elif ctx.os == "macos" and arg == "-bundle_loader" and nxt is not None:
-            i += 1  # -bundle_loader <python>: only meaningful with -bundle. Drop.
+        elif ctx.os == "macos" and arg in ("-bundle_loader", "-arch") and nxt is not None:
+            # -bundle_loader <python>: only meaningful with -bundle.  -arch <cpu> (ARCHFLAGS,
+            # CMAKE_OSX_ARCHITECTURES): the shim's -target names the CPU, and a universal2
+            # wheel is two builds, one per CPU, merged (zig compiles one CPU per run). Drop.
+            i += 1
         elif arg in _DIR_FLAGS and nxt is not None and ctx.cross:
             # The separated form of the host-dir rule: -I <dir>, -isystem <dir>, ...
             if not _is_host_dir(arg, nxt, ctx):
@@ -419,7 +422,8 @@ def fast_patterns(ctx: Context) -> list[str]:
     if ctx.arch in INTRINSIC_ONLY and ctx.arch not in X86:  # -mcpu=generic+crc: see main
         pats.append("'-mcpu='*'+'*")
     if ctx.os == "macos":
-        pats += ["'-bundle'", "'-bundle_loader'", "'-framework'", "'-Wl,'*'-framework'*"]
+        pats += ["'-bundle'", "'-bundle_loader'", "'-arch'", "'-framework'",
+                 "'-Wl,'*'-framework'*"]
     if ctx.cross:
         pats += ["'-Wl,'*'-rpath'*", "'-Wl,'*'-R'*"]
         pats += [f"'{flag}'" for flag in _DIR_FLAGS]

@@ -269,6 +269,39 @@ def pe_stripped(data: bytes, path: str) -> bool:
     return True
 
 
+_MACHO_MAGICS = (b"\xcf\xfa\xed\xfe", b"\xca\xfe\xba\xbe")  # 64-bit thin (LE), fat (BE)
+
+
+def macho_stripped(data: bytes, path: str) -> bool:
+    """True for a Mach-O file zig linked (thin or fat) that holds no debug information (no
+    ``__DWARF`` segment, no stab symbols): kept as it is, since rewriting it would void
+    arm64's ad-hoc code signature, and its local symbols cost only size; one line otherwise."""
+    slices = [data]
+    if data[:4] == _MACHO_MAGICS[1]:
+        (count,) = struct.unpack_from(">I", data, 4)
+        slices = []
+        for i in range(count):
+            offset, size = struct.unpack_from(">II", data, 8 + 20 * i + 8)
+            slices.append(data[offset: offset + size])
+    for image in slices:
+        if image[:4] != _MACHO_MAGICS[0]:
+            raise Fail(f"{path}: a Mach-O file zigcc cannot read (not 64-bit)")
+        (ncmds,) = struct.unpack_from("<I", image, 16)
+        at = 32
+        for _ in range(ncmds):
+            cmd, size = struct.unpack_from("<II", image, at)
+            if cmd == 0x19 and image[at + 8: at + 24].rstrip(b"\0") == b"__DWARF":
+                raise Fail(f"{path}: a Mach-O file with debug information; zig 0.17 has no "
+                           "tool that can strip it (link without -g)")
+            if cmd == 0x2:  # LC_SYMTAB: a stab (N_STAB bits of n_type) is debug information
+                symoff, nsyms = struct.unpack_from("<II", image, at + 8)
+                if any(image[symoff + 16 * i + 4] & 0xE0 for i in range(nsyms)):
+                    raise Fail(f"{path}: a Mach-O file with debug symbols (stabs); zig 0.17 "
+                               "has no tool that can strip it (link without -g)")
+            at += size
+    return True
+
+
 def _replace(path: str, data: bytes, like: str | None, preserve: bool) -> None:
     """Write ``data`` to ``path`` atomically, with the mode (and times) of ``like``."""
     st = os.stat(like) if like else None
@@ -288,8 +321,10 @@ def _replace(path: str, data: bytes, like: str | None, preserve: bool) -> None:
         raise
 
 
+# -x (discard local symbols; what CMake and pybind11 run on macOS): as --strip-unneeded on ELF
 STRIP_MODES = {"-s": "all", "--strip-all": "all", "-g": "debug", "-S": "debug", "-d": "debug",
-               "--strip-debug": "debug", "--strip-unneeded": "unneeded"}
+               "--strip-debug": "debug", "--strip-unneeded": "unneeded", "-x": "unneeded",
+               "--discard-all": "unneeded"}
 STRIP_NOOPS = ("-p", "--preserve-dates", "-D", "--enable-deterministic-archives", "-v",
                "--verbose")
 
@@ -324,7 +359,7 @@ def strip(args: Sequence[str]) -> int:
             files.extend(it)
         elif arg.startswith("-") and arg != "-":
             raise Fail(f"strip: option {arg} is not supported (zig 0.17 has no strip; "
-                       "zigcc supports -s, -g/-S/-d, --strip-unneeded, -o, -p)")
+                       "zigcc supports -s, -g/-S/-d, -x, --strip-unneeded, -o, -p)")
         else:
             files.append(arg)
     if not files:
@@ -334,8 +369,12 @@ def strip(args: Sequence[str]) -> int:
     for path in files:
         with open(path, "rb") as f:
             data = f.read()
-        stripped = data if data[:2] == b"MZ" and pe_stripped(data, path) else strip_elf(
-            data, mode, path)
+        if data[:2] == b"MZ":
+            stripped = data if pe_stripped(data, path) else b""
+        elif data[:4] in _MACHO_MAGICS:
+            stripped = data if macho_stripped(data, path) else b""
+        else:
+            stripped = strip_elf(data, mode, path)
         target = out or path
         if verbose:
             print(f"stripped {path} -> {target}")
