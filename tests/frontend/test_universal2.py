@@ -95,8 +95,8 @@ def _macho(cputype: int, subtype: int = 0) -> bytes:
 ARM = "m-1.0-cp313-cp313-macosx_11_0_arm64.whl"
 X86 = "m-1.0-cp313-cp313-macosx_10_13_x86_64.whl"
 REFUSED = [
-    ("differing text", ARM, {"m/__init__.py": b"a\n"}, X86, {"m/__init__.py": b"b\n"},
-     "m/__init__.py differs between the wheels and its arm64 copy is not a Mach-O file"),
+    ("text and Mach-O", ARM, {SO: b"text\n"}, X86, {SO: _macho(lipo.CPU_X86_64)},
+     f"{SO} differs between the wheels and its arm64 copy is not a Mach-O file"),
     ("only in one", ARM, {"m/__init__.py": b"a\n", "m/extra.py": b""}, X86,
      {"m/__init__.py": b"a\n"}, "m/extra.py is in m-1.0-cp313-cp313-macosx_11_0_arm64.whl but "
      "not in m-1.0-cp313-cp313-macosx_10_13_x86_64.whl"),
@@ -154,3 +154,18 @@ def test_merge_of_bare_headers_keeps_zip_entries(tmp_path: Path) -> None:
         assert "m-1.0.dist-info/RECORD.jws" not in zf.namelist()
         assert zf.getinfo("m/run.sh").external_attr >> 16 == 0o755
         assert [c for c, _, _ in lipo.slices(zf.read(SO))] == [lipo.CPU_X86_64, lipo.CPU_ARM64]
+
+
+def test_a_differing_text_file_is_the_arm64_halfs_and_named(tmp_path: Path) -> None:
+    """A file that is no Mach-O file and differs (a build-configuration record naming the
+    compiler and CPU) is taken from the arm64 wheel, as delocate-merge takes one side's, and
+    the merge says which."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    a = make_wheel(tmp_path / "a", ARM, {SO: _macho(lipo.CPU_ARM64), "m/cfg.py": b"cpu='a'\n"})
+    b = make_wheel(tmp_path / "b", X86, {SO: _macho(lipo.CPU_X86_64), "m/cfg.py": b"cpu='x'\n"})
+    notes: list[str] = []
+    out = universal2.merge(a, b, tmp_path / "out", notes)
+    with zipfile.ZipFile(out) as zf:
+        assert zf.read("m/cfg.py") == b"cpu='a'\n"
+    assert notes == ["m/cfg.py differs between the halves: the arm64 wheel's copy is kept"]
