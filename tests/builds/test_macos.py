@@ -28,6 +28,7 @@ import subprocess
 import sys
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 import windows_python
@@ -211,3 +212,27 @@ def test_a_module_using_a_name_no_cpython_exports_is_rejected(real_zig: Path,
     assert proc.returncode == 1, proc.stdout[-2000:] + proc.stderr[-2000:]
     assert "uses PyFoo_DoesNotExist, which neither the Python C API" in proc.stdout
     assert wheels(out) == []
+
+
+def test_free_threaded_wheels_for_windows_and_macos(cpython_source: Any, tmp_path: Path) -> None:
+    """CPython 3.14t (python.org ships it for both): a module declaring Py_mod_gil builds for
+    win_amd64 against ``python314t.dll`` as ``.cp314t-win_amd64.pyd`` (no stable-ABI import
+    library: 3.14t has none) and for macOS as ``.cpython-314t-darwin.so``; both pass verify."""
+    from zigcc.verify import pe
+
+    build = cpython_source("3.14", True).executable
+    out = tmp_path / "wh"
+    proc = subprocess.run([sys.executable, "-m", "zigcc", "build", str(PROJECTS / "ft_ext"),
+                           "--target", "win_amd64", "--target", "macosx_arm64",
+                           "--python", "3.14t", "--build-python", str(build),
+                           "--out-dir", str(out)], capture_output=True, text=True, timeout=1800)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    built = {w.name: w for w in wheels(out)}
+    win = built["zigcc_test_ft-1.0-cp314-cp314t-win_amd64.whl"]
+    mac = built["zigcc_test_ft-1.0-cp314-cp314t-macosx_11_0_arm64.whl"]
+    with zipfile.ZipFile(win) as zf:
+        data = zf.read("zt_ft.cp314t-win_amd64.pyd")
+    info = pe.inspect_pe("zt_ft", data)
+    assert info is not None and "python314t.dll" in info.imports, info
+    with zipfile.ZipFile(mac) as zf:
+        assert "zt_ft.cpython-314t-darwin.so" in zf.namelist()

@@ -146,7 +146,10 @@ def fill_pack(folder: Path, target: Target, version: tuple[int, int], abiflags: 
     work = folder / "work"
     work.mkdir()
     dll, stable = dll_names(version, abiflags)
-    for name, limited in ((dll, None), (stable, limited_api_hex(version))):
+    dlls = [(dll, None), (stable, limited_api_hex(version))]
+    if "t" in abiflags and version < (3, 15):  # no stable ABI free-threaded before 3.15
+        dlls = dlls[:1]
+    for name, limited in dlls:
         found = declared_exports(zig, target, headers, work, version, limited)
         def_file = libs / f"{name[:-4]}.def"
         def_file.write_text(wx.render_def(name, found), encoding="utf-8")
