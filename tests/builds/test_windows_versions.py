@@ -147,3 +147,27 @@ def test_win_arm64_build_passes_verify(real_zig: Path, tmp_path: Path) -> None:
         names[tag] = [def_names((Path(tp.libdir) / f"{d[:-4]}.def").read_text())
                       for d in synth_windows.dll_names((3, 13), "")]
     assert names["win_arm64"] == names["win_amd64"]
+
+
+def test_win32_wheel_against_the_real_exports(real_zig: Path, tmp_path: Path) -> None:
+    """win32 (python.org's 32-bit x86 CPython): the C + C++ project builds for cp313 and
+    passes verify; its modules are i386 PE DLLs exporting their undecorated PyInit_, and
+    import python313.dll's names undecorated (as the DLL exports them; zig's dlltool strips
+    the cdecl underscore), each exported by the real python313.dll (the x64 DLL's table: the
+    32-bit build exports the same C API).  No 32-bit python.exe is at hand to load them."""
+    exe, _ = build_python((3, 13))
+    out = tmp_path / "wh"
+    proc = subprocess.run([sys.executable, "-m", "zigcc", "build", str(PROJECTS / "synth_ext"),
+                           "--target", "win32", "--python", "3.13", "--build-python", exe,
+                           "--out-dir", str(out)], capture_output=True, text=True, timeout=1800)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    (wheel,) = wheels(out)
+    assert wheel.name == "zigcc_test_synth-1.0-cp313-cp313-win32.whl", wheel.name
+    real = real_exports((3, 13))["python313.dll"]
+    with zipfile.ZipFile(wheel) as zf:
+        for module in ("zt_sc", "zt_scpp"):
+            info = pe.inspect_pe(module, zf.read(f"{module}.cp313-win32.pyd"))
+            assert info is not None and info.machine == 0x14C and info.is_dll
+            assert info.pyinit == (f"PyInit_{module}",), info.exports
+            names = set(info.imports["python313.dll"])
+            assert names and names <= real, sorted(names - real)

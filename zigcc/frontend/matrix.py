@@ -152,10 +152,6 @@ def plan(options: opts.BuildOptions, machine: Host, settings: Settings) -> list[
     """
     specs = list(options.targets)
     targets = [parse(macos_targets.spelled(t), machine) for t in specs]
-    for target in targets:
-        if target.os == "windows" and target.wheel_platform not in ("win_amd64", "win_arm64"):
-            raise ZigccError(f"--target {target.wheel_platform}: zigcc build makes win_amd64 "
-                             "and win_arm64 wheels; `zigcc env` covers other Windows compilers")
     described = {spec: pytarget.load(spec) for spec in options.pythons
                  if not pythons.is_version(spec)}
     cells: list[Planned] = []
