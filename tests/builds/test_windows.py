@@ -137,26 +137,34 @@ def _build(project: str, tmp_path: Path) -> Path:
     return wheel
 
 
-def test_abi3_module_imports_only_python3_dll(windows_313: windows_python.WindowsPython,
+@pytest.mark.parametrize(("project", "module", "tag"), [
+    ("abi3_setuptools", "zt_abi3_st", "cp39-abi3"),
+    ("abi3_meson", "zt_abi3_mc", "cp313-abi3"),
+    ("abi3_skbuild", "zt_abi3_skb", "cp39-abi3"),
+])
+def test_abi3_module_imports_only_python3_dll(project: str, module: str, tag: str,
+                                              windows_313: windows_python.WindowsPython,
                                               tmp_path: Path) -> None:
-    """setuptools' limited-API pattern (Py_LIMITED_API set by the project, py_limited_api
-    on the Extension and bdist_wheel) gives a verified cp39-abi3-win_amd64 wheel whose
-    ``.pyd`` imports only ``python3.dll`` (the target's pyconfig.h asks the linker for
-    libpython3.a under Py_LIMITED_API, as python.org's does for MSVC), and it computes in
-    python.org's 3.13.2 under wine."""
-    wheel = _build("abi3_setuptools", tmp_path)
-    assert wheel.name == "zigcc_test_abi3_setuptools-1.0-cp39-abi3-win_amd64.whl", wheel.name
+    """Each backend's limited-API pattern (setuptools: Py_LIMITED_API and py_limited_api;
+    meson-python: limited_api, which finds python3.dll's import library through the PEP 739
+    file zigcc hands meson; scikit-build-core: wheel.py-api) gives a verified
+    abi3-win_amd64 wheel whose ``.pyd`` imports only ``python3.dll`` (the target's pyconfig.h
+    asks the linker for libpython3.a under Py_LIMITED_API, as python.org's does for MSVC),
+    and it computes in python.org's 3.13.2 under wine."""
+    wheel = _build(project, tmp_path)
+    dist = f"zigcc_test_{project}"
+    assert wheel.name == f"{dist}-1.0-{tag}-win_amd64.whl", wheel.name
     site = tmp_path / "site"
     with zipfile.ZipFile(wheel) as zf:
-        assert sorted(n for n in zf.namelist() if "/" not in n) == ["zt_abi3_st.pyd"]
+        assert [n for n in zf.namelist() if n.endswith(".pyd")] == [f"{module}.pyd"]
         zf.extractall(site)
-    info = pe.inspect_pe("zt_abi3_st.pyd", (site / "zt_abi3_st.pyd").read_bytes())
+    info = pe.inspect_pe(f"{module}.pyd", (site / f"{module}.pyd").read_bytes())
     assert info is not None
     python = sorted(d for d in info.imports if d.lower().startswith("python"))
     assert python == ["python3.dll"], info.imports
     real = windows_python.dll_exports(windows_313.folder / "python3.dll")
     assert set(info.imports["python3.dll"]) <= real, info.imports["python3.dll"]
-    run = windows_313.run("import zt_abi3_st as m\nassert m.__file__.endswith('zt_abi3_st.pyd')"
+    run = windows_313.run(f"import {module} as m\nassert m.__file__.endswith('{module}.pyd')"
                           "\nprint(m.total([2**40, -1, 7]), m.order(), hex(m.limited()))",
                           site)
     assert run.returncode == 0, run.stdout + run.stderr

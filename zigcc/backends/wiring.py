@@ -18,6 +18,7 @@ from pathlib import Path
 
 from zigcc.backends import cmake, meson
 from zigcc.errors import ZigccError
+from zigcc.python import formats
 from zigcc.python.description import TargetPython
 from zigcc.python.probe import TargetFacts
 from zigcc.target.model import Target
@@ -33,6 +34,7 @@ class BackendFiles:
     cmake_toolchain: Path | None = None
     meson_cross: Path | None = None
     environ: Mapping[str, str] = field(default_factory=dict)
+    meson_build_config: Path | None = None  # PEP 739 file for meson's python module
 
 
 def render(target: Target, tc: Toolchain, tp: TargetPython, include_dir: str, prefix: Path,
@@ -56,7 +58,15 @@ def render(target: Target, tc: Toolchain, tp: TargetPython, include_dir: str, pr
     cross_file.write_text(meson.cross_file(
         target, tools,
         pkg_config_path=(str(prefix / "lib" / "pkgconfig"),), facts=facts), encoding="utf-8")
-    return BackendFiles(cmake_file, cross_file, {"CMAKE_TOOLCHAIN_FILE": str(cmake_file)})
+    build_config = None
+    if target.os == "windows":
+        # meson finds a Windows CPython's import libraries (python3.dll's for limited_api)
+        # under the build interpreter's prefix unless a PEP 739 file names them (meson >= 1.10)
+        build_config = folder / "build-details-meson.json"
+        build_config.write_text(formats.render(tp, target, "meson", include_dir=include_dir),
+                                encoding="utf-8")
+    return BackendFiles(cmake_file, cross_file, {"CMAKE_TOOLCHAIN_FILE": str(cmake_file)},
+                        build_config)
 
 
 @dataclass(frozen=True)
@@ -107,6 +117,8 @@ def config_settings(backend: str, files: BackendFiles, user: Mapping[str, str | 
         out.setdefault("cmake.version", MIN_CMAKE)
     if name in MESON_BACKENDS and files.meson_cross is not None:
         _append(out, "setup-args", f"--cross-file={files.meson_cross}")
+    if name in MESON_BACKENDS and files.meson_build_config is not None:
+        _append(out, "setup-args", f"-Dpython.build_config={files.meson_build_config}")
     if name in MESON_BACKENDS and flags is not None:
         for arg in flags.meson_args():
             _append(out, "setup-args", arg)

@@ -163,6 +163,12 @@ def _libpython(tp: TargetPython, always: bool) -> dict[str, Any]:
     if tp.libpython:
         static = tp.libpython.endswith(".a") and not is_windows(tp)
         section["static" if static else "dynamic"] = tp.libpython
+    if is_windows(tp) and tp.libdir:  # python3.dll's import library (the stable ABI)
+        stable = os.path.join(tp.libdir, f"libpython3{'t' if tp.gil_disabled else ''}.a")
+        if os.path.isfile(stable):
+            section["dynamic_stableabi"] = stable
+            if always:  # meson (1.12) reads it as "dynamic-stableabi"
+                section["dynamic-stableabi"] = stable
     if "dynamic" in section or always:
         section["link_extensions"] = link_extensions(tp)
     return section
