@@ -1,4 +1,5 @@
-"""win_amd64 and win_arm64 wheels from every backend: meson-python (C and Cython),
+"""win_amd64 and win_arm64 wheels from every backend: the C + C++ test project (setuptools),
+meson-python (C and Cython),
 scikit-build-core with pybind11 (FindPython), setuptools with Cython, setuptools with cffi, and
 markupsafe's real setuptools sdist.
 
@@ -40,6 +41,7 @@ import real_sdists
 import windows_python
 from buildhelp import logs, wheels
 from conftest import PROJECTS
+from test_windows import CHECK
 
 from zigcc.verify import pe
 
@@ -60,6 +62,8 @@ class Project:
 
 
 PROJECTS_UNDER_TEST = {
+    "synth_ext": Project(  # the C + C++ test project (test_windows.py's CHECK)
+        "zigcc_test_synth", ("zt_sc", "zt_scpp"), CHECK),
     "meson_ext": Project(
         "zigcc_test_meson", ("zt_mc", "zt_mcy"),
         "import zt_mc, zt_mcy\n"
