@@ -7,7 +7,8 @@ from __future__ import annotations
 import contextlib
 import subprocess
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 INTERRUPTED = threading.Event()  # set once: every running and later child is stopped
@@ -47,3 +48,16 @@ def interrupt_all() -> None:
     for proc in running:
         with contextlib.suppress(OSError):  # it ended meanwhile
             proc.terminate()
+
+
+@contextlib.contextmanager
+def pool(jobs: int) -> Iterator[ThreadPoolExecutor]:
+    """A thread pool for builds: on Ctrl-C every child process is stopped first (the threads
+    wait on them), then the pool waits for its threads and drops what has not started."""
+    with ThreadPoolExecutor(max_workers=jobs) as executor:
+        try:
+            yield executor
+        except KeyboardInterrupt:
+            interrupt_all()
+            executor.shutdown(wait=True, cancel_futures=True)
+            raise

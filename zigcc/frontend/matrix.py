@@ -9,7 +9,6 @@ import sys
 import tempfile
 import threading
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -252,13 +251,8 @@ def run_all(specs: Sequence[BuildSpec], project: Path, options: opts.BuildOption
                 print(f"{label}: log: {result.log}", flush=True)
         return result
 
-    with ThreadPoolExecutor(max_workers=options.jobs) as pool:
-        try:
-            return list(pool.map(one, enumerate(specs, 1)))
-        except KeyboardInterrupt:
-            children.interrupt_all()  # stop what runs; the pool then waits for its threads
-            pool.shutdown(wait=True, cancel_futures=True)
-            raise
+    with children.pool(options.jobs) as pool:
+        return list(pool.map(one, enumerate(specs, 1)))
 
 
 def summary(done: Sequence[tuple[Result, BuildSpec]]) -> str:

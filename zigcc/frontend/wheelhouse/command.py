@@ -10,7 +10,6 @@ import sys
 import tempfile
 import threading
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from zigcc.config import Settings
@@ -211,17 +210,12 @@ def _run(items: Sequence[Item], sources: index.Sources, choice: Choice,
         return row
 
     numbered = list(enumerate(items, 1))
-    with ThreadPoolExecutor(max_workers=options.jobs) as pool:
-        try:
-            rows: dict[int, Row] = {}
-            for group in phases(items):
-                chosen = [pair for pair in numbered if pair[1] in group]
-                rows.update(zip((n for n, _ in chosen), pool.map(one, chosen)))
-            return [rows[n] for n, _ in numbered]
-        except KeyboardInterrupt:
-            children.interrupt_all()
-            pool.shutdown(wait=True, cancel_futures=True)
-            raise
+    with children.pool(options.jobs) as pool:
+        rows: dict[int, Row] = {}
+        for group in phases(items):
+            chosen = [pair for pair in numbered if pair[1] in group]
+            rows.update(zip((n for n, _ in chosen), pool.map(one, chosen)))
+        return [rows[n] for n, _ in numbered]
 
 
 def _write_locks(specs: Sequence[BuildSpec], rows: Sequence[Row], out_dir: Path) -> None:
