@@ -34,12 +34,12 @@ import sys
 import tarfile
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "tests"))
 import bench_matrix
+import bench_qemu
 import debian_sysroots
 
 from zigcc.config import Settings
@@ -50,14 +50,8 @@ from zigcc.toolchain.envvars import build_env
 from zigcc.toolchain.folder import toolchain
 
 TAG = "manylinux_2_17_aarch64"
-BINFMT = Path("/proc/sys/fs/binfmt_misc")
-ENTRY = "zigcc-bench-aarch64"
 PIP_ONLY = "(0) pip, nothing to compile"
 DOCKER = "ZIGCC_BENCH_DOCKER_STYLE"  # marks the way that runs everything emulated
-# The ELF magic and mask of aarch64 executables, as qemu's own binfmt config has them.
-AARCH64_MAGIC = (r"\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\xb7\x00",
-                 r"\xff\xff\xff\xff\xff\xff\xff\x00\xff\xff\xff\xff\xff\xff\xff\xff\xfe\xff"
-                 r"\xff\xff")
 
 
 def main() -> int:
@@ -104,7 +98,7 @@ def run(runs: int, sdist: str, cache: Path, work: Path) -> int:
                                           'name = "empty-pkg"\nversion = "1"\n')
     install_pip_into(root)
     times: dict[str, list[float]] = {name: [] for name in ways}
-    with binfmt_aarch64():
+    with bench_qemu.binfmt("aarch64"):
         for name, env in ways.items():  # warm-up, and a check that every way works
             wheel = build_in_chroot(src, root, work) if DOCKER in env else build(src, env, work)
             print(f"warm-up {name}: {wheel.name}", file=sys.stderr)
@@ -252,25 +246,6 @@ def cold_build(src: Path, work: Path, tp: pytarget.TargetPython) -> float:
            "ZIG_GLOBAL_CACHE_DIR": str(caches / "zig")}
     build(src, env, work)
     return time.perf_counter() - start
-
-
-@contextmanager
-def binfmt_aarch64() -> Iterator[None]:
-    """Register qemu-aarch64-static for aarch64 ELF files; restore binfmt afterwards."""
-    mounted = False
-    if not (BINFMT / "register").exists():
-        subprocess.run(["mount", "-t", "binfmt_misc", "binfmt_misc", str(BINFMT)], check=True)
-        mounted = True
-    qemu = shutil.which("qemu-aarch64-static")
-    if qemu is None:
-        raise SystemExit("qemu-aarch64-static is missing: run bash .ci/install-deps.sh")
-    (BINFMT / "register").write_text(f":{ENTRY}:M::{AARCH64_MAGIC[0]}:{AARCH64_MAGIC[1]}:{qemu}:F")
-    try:
-        yield
-    finally:
-        (BINFMT / ENTRY).write_text("-1")
-        if mounted:
-            subprocess.run(["umount", str(BINFMT)], check=True)
 
 
 def report(sdist: str, runs: int, times: dict[str, list[float]], cold: float) -> None:
