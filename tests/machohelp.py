@@ -16,6 +16,7 @@ import struct
 import subprocess
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -106,3 +107,16 @@ def make_wheel(folder: Path, filename: str, files: dict[str, bytes]) -> Path:
         for name, data in members.items():
             zf.writestr(name, data)
     return path
+
+
+def min_os(header: Any) -> tuple[int, int]:
+    """The minimum macOS (major, minor) of a macholib header: LC_BUILD_VERSION, or the older
+    LC_VERSION_MIN_MACOSX."""
+    from macholib import mach_o
+
+    for lc, cmd, _ in header.commands:
+        if lc.cmd == mach_o.LC_BUILD_VERSION:
+            return cmd.minos >> 16, (cmd.minos >> 8) & 0xFF
+        if lc.cmd == mach_o.LC_VERSION_MIN_MACOSX:
+            return cmd.version >> 16, (cmd.version >> 8) & 0xFF
+    raise AssertionError("no minimum OS load command")

@@ -34,6 +34,7 @@ import pytest
 import windows_python
 from buildhelp import compile_lines, logs, wheels
 from conftest import PROJECTS
+from machohelp import min_os
 from macholib import mach_o
 from macholib.MachO import MachO
 from macholib.SymbolTable import SymbolTable
@@ -50,15 +51,6 @@ def _real_exports(version: tuple[int, int]) -> frozenset[str]:
         return windows_python.listed_exports(version)
     folder = windows_python.ensure(version).folder
     return windows_python.dll_exports(folder / f"python{version[0]}{version[1]}.dll")
-
-
-def _min_os(header: mach_o.mach_header) -> tuple[int, int]:
-    for lc, cmd, _ in header.commands:
-        if lc.cmd == mach_o.LC_BUILD_VERSION:
-            return cmd.minos >> 16, (cmd.minos >> 8) & 0xFF
-        if lc.cmd == mach_o.LC_VERSION_MIN_MACOSX:
-            return cmd.version >> 16, (cmd.version >> 8) & 0xFF
-    raise AssertionError("no minimum OS load command")
 
 
 @pytest.mark.parametrize("version", [(3, 11), (3, 14)], ids=["3.11", "3.14"])
@@ -88,7 +80,7 @@ def test_c_and_cpp_project_for_macos(version: tuple[int, int], real_zig: Path,
             macho = MachO(str(path))
             (header,) = macho.headers
             assert header.header.cputype == CPU[arch]
-            assert _min_os(header) == want, (path.name, _min_os(header), want)
+            assert min_os(header) == want, (path.name, min_os(header), want)
             commands = {mach_o.LC_NAMES.get(lc.cmd) for lc, _, _ in header.commands}
             assert ("LC_CODE_SIGNATURE" in commands) == (arch == "arm64"), commands
             dylibs = [data.rstrip(b"\0").decode() for lc, _, data in header.commands
@@ -111,7 +103,7 @@ def test_c_and_cpp_project_for_macos(version: tuple[int, int], real_zig: Path,
     for module in ("zt_sc", "zt_scpp"):
         fat = MachO(str(tmp_path / "fat" / f"{module}.cpython-{version[0]}{version[1]}-darwin.so"))
         assert fat.fat is not None
-        cpus = {h.header.cputype: _min_os(h) for h in fat.headers}
+        cpus = {h.header.cputype: min_os(h) for h in fat.headers}
         want_x86 = tuple(int(p) for p in x86_tag.split("_")[1:3])
         assert cpus == {CPU["arm64"]: (11, 0), CPU["x86_64"]: want_x86}, cpus
     log = logs(out)

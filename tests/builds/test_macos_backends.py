@@ -33,6 +33,7 @@ import real_sdists
 import windows_python
 from buildhelp import logs, wheels
 from conftest import PROJECTS
+from machohelp import min_os
 from macholib import mach_o
 from macholib.MachO import MachO
 from macholib.SymbolTable import SymbolTable
@@ -48,15 +49,6 @@ PROJECTS_UNDER_TEST: dict[str, tuple[str, tuple[str, ...], tuple[str, bytes] | N
     "cffi_ext": ("zigcc_test_cffi", ("_zt_cffi",), None),
     "markupsafe": ("markupsafe", ("markupsafe/_speedups",), None),
 }
-
-
-def _min_os(header: Any) -> tuple[int, int]:
-    for lc, cmd, _ in header.commands:
-        if lc.cmd == mach_o.LC_BUILD_VERSION:
-            return cmd.minos >> 16, (cmd.minos >> 8) & 0xFF
-        if lc.cmd == mach_o.LC_VERSION_MIN_MACOSX:
-            return cmd.version >> 16, (cmd.version >> 8) & 0xFF
-    raise AssertionError("no minimum OS load command")
 
 
 @pytest.fixture(scope="module")
@@ -98,7 +90,7 @@ def test_macos_universal2_wheels_of_every_backend(
             macho = MachO(str(tmp_path / plat / tag / member))
             assert macho.fat is not None, member
             slices = {CPU[h.header.cputype]: h for h in macho.headers}
-            assert {a: _min_os(h) for a, h in slices.items()} == {"arm64": (11, 0),
+            assert {a: min_os(h) for a, h in slices.items()} == {"arm64": (11, 0),
                                                                  "x86_64": x86_os}, member
             for arch, header in slices.items():
                 commands = {mach_o.LC_NAMES.get(lc.cmd) for lc, _, _ in header.commands}
