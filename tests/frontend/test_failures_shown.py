@@ -104,3 +104,35 @@ def test_ctrl_c_exits_130_and_removes_its_work(tmp_path: Path,
     again = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=900)
     assert again.returncode == 0, again.stdout + again.stderr
     assert len(list(out.glob("*.whl"))) == 1
+
+
+POOL_SCRIPT = """
+import signal, threading, time
+from zigcc.frontend import children
+
+def build(seconds):
+    time.sleep(0.5)  # the main thread is waiting for the result by now
+    # Ctrl-C as the kernel may deliver it: to this worker thread, not to the main one
+    signal.pthread_kill(threading.get_ident(), signal.SIGINT)
+    time.sleep(seconds)
+    # what a build checks before it keeps its wheel
+    print("interrupted before the build ended:", children.INTERRUPTED.is_set(), flush=True)
+
+try:
+    with children.pool(1) as pool:
+        list(pool.map(build, [3]))
+except KeyboardInterrupt:
+    print("KeyboardInterrupt")
+"""
+
+
+def test_ctrl_c_reaching_a_worker_thread_stops_the_build_before_it_ends(tmp_path: Path) -> None:
+    """The main thread must notice a SIGINT handled in a worker thread while the build still
+    runs (an untimed wait noticed it only after the build ended and its wheel was kept)."""
+    script = tmp_path / "pool.py"
+    script.write_text(POOL_SCRIPT)
+    ran = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                         timeout=60, preexec_fn=_ctrl_c_as_in_a_terminal)
+    assert ran.stdout.splitlines() == ["interrupted before the build ended: True",
+                                       "KeyboardInterrupt"], ran.stdout + ran.stderr
+    assert "Traceback" not in ran.stderr, ran.stderr

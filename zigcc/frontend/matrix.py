@@ -252,7 +252,7 @@ def run_all(specs: Sequence[BuildSpec], project: Path, options: opts.BuildOption
         return result
 
     with children.pool(options.jobs) as pool:
-        return list(pool.map(one, enumerate(specs, 1)))
+        return pool.map(one, enumerate(specs, 1))
 
 
 def summary(done: Sequence[tuple[Result, BuildSpec]]) -> str:
