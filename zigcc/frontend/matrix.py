@@ -14,7 +14,7 @@ from pathlib import Path
 
 from zigcc.config import Settings
 from zigcc.errors import ZigccError
-from zigcc.frontend import children, macos_targets, pythons, source, universal2
+from zigcc.frontend import children, compilecache, macos_targets, pythons, source, universal2
 from zigcc.frontend import options as opts
 from zigcc.frontend.isolated import installer
 from zigcc.frontend.options import Once
@@ -93,6 +93,8 @@ def main(args: argparse.Namespace, settings: Settings) -> int:
                                "python": c.label(machine)} for c in cells], indent=2))
             return 0
         writable_out_dir(options.out_dir)
+        options = compilecache.apply(options, settings, ((c.target.ident, c.python)
+                                                         for c in cells))
         specs = realise(cells, options, machine, settings, work_root)
         results = run_all(specs, project, options, settings, machine, work_root)
         rows = list(zip(results, specs))
@@ -251,8 +253,30 @@ def run_all(specs: Sequence[BuildSpec], project: Path, options: opts.BuildOption
                 print(f"{label}: log: {result.log}", flush=True)
         return result
 
+    order = spread(specs)
     with children.pool(options.jobs) as pool:
-        return pool.map(one, enumerate(specs, 1))
+        started = pool.map(one, [(i + 1, specs[i]) for i in order])
+    results: list[Result] = list(started)
+    for result, i in zip(started, order):
+        results[i] = result
+    return results
+
+
+def spread(specs: Sequence[BuildSpec]) -> list[int]:
+    """The order to start the builds in (indexes into ``specs``): by diagonals of the
+    target x Python grid, so builds that run at once differ in target and in build
+    interpreter.  They then neither wait for one build environment (each interpreter's is
+    shared) nor compile the same file twice: a target's next Python comes a diagonal later
+    and finds the first one's objects in the compile cache."""
+    targets = list(dict.fromkeys(s.target.ident for s in specs))
+    pythons = list(dict.fromkeys(s.build_python.executable for s in specs))
+
+    def diagonal(i: int) -> tuple[int, int, int]:
+        t = targets.index(specs[i].target.ident)
+        p = pythons.index(specs[i].build_python.executable)
+        return ((p - t) % len(pythons), t, i)
+
+    return sorted(range(len(specs)), key=diagonal)
 
 
 def summary(done: Sequence[tuple[Result, BuildSpec]]) -> str:

@@ -15,7 +15,7 @@ import json
 import os
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Callable, NamedTuple, Optional
 
 # Imports stay light (no dataclasses; subprocess only on Windows): this file runs on
@@ -489,9 +489,12 @@ def with_host_dirs(ctx: Context, listed: str) -> Context:
                         host_lib_dirs=ctx.host_lib_dirs + extra)
 
 
-def main(argv: Sequence[str]) -> int:
-    """Run as ``python -I -S flags.py TOOL ARGS...`` from a toolchain folder."""
-    here = os.path.dirname(os.path.abspath(__file__))
+class ShimError(Exception):
+    """A command line the shim refuses: one line for stderr, exit 1."""
+
+
+def command(argv: Sequence[str], environ: Mapping[str, str], here: str) -> list[str]:
+    """The zig command line for ``TOOL ARGS...`` of the toolchain folder ``here``."""
     with open(os.path.join(here, "shim.json"), encoding="utf-8") as f:
         conf = json.load(f)
     c = conf["context"]
@@ -500,20 +503,23 @@ def main(argv: Sequence[str]) -> int:
                   host_lib_dirs=tuple(c["host_lib_dirs"]),
                   system_include_dirs=tuple(c.get("system_include_dirs", ())),
                   system_lib_dirs=tuple(c.get("system_lib_dirs", ())))
-    ctx = with_host_dirs(ctx, os.environ.get("ZIGCC_HOST_DIRS", ""))
+    ctx = with_host_dirs(ctx, environ.get("ZIGCC_HOST_DIRS", ""))
     tool, args = argv[0], list(argv[1:])
     base = list(conf["tools"][tool])
     if tool in ("cc", "c++"):
         base.append("-ffile-prefix-map=" + os.getcwd() + "=.")
         args = translate(args, ctx) + (link_extra(tool, ctx) if is_link(args) else [])
         if ctx.os == "macos":
-            extra, error = frameworks(args, os.environ.get("SDKROOT", ""))
+            extra, error = frameworks(args, environ.get("SDKROOT", ""))
             if error:
-                print(f"zigcc {tool}: {error}", file=sys.stderr)
-                return 1
+                raise ShimError(f"zigcc {tool}: {error}")
             args += extra
         base = keep_feature_macros(base, args, ctx.arch)
-    cmd = [conf["zig"], *base, *args]
+    return [conf["zig"], *base, *args]
+
+
+def run(cmd: list[str]) -> int:
+    """Run ``cmd`` in this process's place (through response files when it is too long)."""
     if sum(len(a) + 3 for a in cmd) > MAX_COMMAND_LINE:
         return _run_packed(cmd)
     if os.name == "nt":  # no exec on Windows: run, then pass the exit code through
@@ -522,6 +528,16 @@ def main(argv: Sequence[str]) -> int:
         return subprocess.call(cmd)
     os.execv(cmd[0], cmd)
     return 127  # pragma: no cover - execv does not return
+
+
+def main(argv: Sequence[str]) -> int:
+    """Run as ``python -I -S flags.py TOOL ARGS...`` from a toolchain folder."""
+    try:
+        cmd = command(argv, os.environ, os.path.dirname(os.path.abspath(__file__)))
+    except ShimError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    return run(cmd)
 
 
 def _run_packed(cmd: list[str]) -> int:

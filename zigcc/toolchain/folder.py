@@ -2,11 +2,12 @@
 
 The folder holds ``cc``, ``c++``, ``ar``, ``ranlib``, ``strip``, ``objcopy``, their
 GNU-style names (``aarch64-linux-gnu-gcc`` ...), ``flags.py`` (the translation rules, run
-on the slow path), ``binutils.py`` (strip / objcopy: zig 0.17 cannot write ELF files, so
-it drops sections itself) and ``shim.json`` (what flags.py and binutils.py need).
-Writing is safe under concurrency: a file lock serialises writers, every file is written to a temporary name and
-renamed into place, and a file is rewritten only when its content changes (ccache
-and sccache key on the compiler's content and mtime).
+on the slow path), ``objcache.py`` (the compile cache, when ``ZIGCC_COMPILE_CACHE`` is
+set), ``binutils.py`` (strip / objcopy: zig 0.17 cannot write ELF files, so it drops
+sections itself) and ``shim.json`` (what flags.py and binutils.py need).
+Writing is safe under concurrency: a file lock serialises writers, every file is written to
+a temporary name and renamed into place, and a file is rewritten only when its content
+changes (ccache and sccache key on the compiler's content and mtime).
 """
 
 from __future__ import annotations
@@ -123,12 +124,15 @@ def render(target: Target, zig: Path, python: Path, folder: Path, ctx: Context,
     shim_json = json.dumps({"zig": str(zig), "tools": bases, "context": ctx._asdict()},
                            indent=1, sort_keys=True) + "\n"
     files = {"flags.py": _template("flags.py", package="zigcc.toolchain"),
+             "objcache.py": _template("objcache.py", package="zigcc.toolchain"),
              "binutils.py": _template("binutils.py"), "shim.json": shim_json}
     flags_py = folder / "flags.py"
+    objcache_py = folder / "objcache.py"
     binutils_py = folder / "binutils.py"
     subst = {"@VERSION@": __version__, "@TARGET@": target.zig_target,
              "@PYTHON@": str(python) if windows else shlex.quote(str(python)),
              "@FLAGS_PY@": str(flags_py) if windows else shlex.quote(str(flags_py)),
+             "@OBJCACHE_PY@": shlex.quote(str(objcache_py)),
              "@ZIG@": shlex.quote(str(zig)), "@PATTERNS@": "|".join(fast_patterns(ctx)),
              "@NOLINK@": "|".join([*map(shlex.quote, NO_LINK), f"'{NO_LINK_PREFIX}'*"])}
     scripts: dict[str, str] = {}

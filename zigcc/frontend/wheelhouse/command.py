@@ -14,7 +14,7 @@ from pathlib import Path
 
 from zigcc.config import Settings
 from zigcc.errors import ZigccError
-from zigcc.frontend import children, index, matrix, pythons, targetdeps
+from zigcc.frontend import children, compilecache, index, matrix, pythons, targetdeps
 from zigcc.frontend import options as opts
 from zigcc.frontend.isolated import installer
 from zigcc.frontend.options import Once
@@ -88,6 +88,8 @@ def main(args: argparse.Namespace, settings: Settings) -> int:
         installer(settings.environ)
         cells = matrix.plan(options, machine, settings)
         matrix.writable_out_dir(options.out_dir)
+        options = compilecache.apply(options, settings, ((c.target.ident, c.python)
+                                                         for c in cells))
         reqs = resolve.requirements_file(args.requirements, [Path(f) for f in args.req_files],
                                          work / "requirements.in")
         constraints = [Path(c).absolute() for c in args.constraints]
