@@ -237,3 +237,20 @@ def test_which_pip_installs_into_which_python(pip: tuple[str, list[str]], versio
     from zigcc.frontend.isolated import pip_admits
 
     assert pip_admits(version, *pip) is admits
+
+
+@pytest.mark.parametrize(("uv", "environ", "expected"), [
+    (False, {}, ["pip", "install", "--no-warn-script-location", "--no-compile", "--no-input",
+                 "--disable-pip-version-check", "-r", "req.txt"]),
+    (False, {"PYTHONDONTWRITEBYTECODE": "1"},
+     ["pip", "install", "--no-warn-script-location", "--no-input",
+      "--disable-pip-version-check", "-r", "req.txt"]),
+    (True, {}, ["pip", "install", "--python", "/v/bin/python", "-r", "req.txt"]),
+    (True, {"PYTHONDONTWRITEBYTECODE": "x"},
+     ["pip", "install", "--python", "/v/bin/python", "--compile-bytecode", "-r", "req.txt"]),
+])
+def test_shared_environments_are_byte_compiled_when_hooks_write_no_bytecode(
+        uv: bool, environ: dict[str, str], expected: list[str]) -> None:
+    from zigcc.frontend.isolated import install_command
+
+    assert install_command(["pip"], uv, "/v/bin/python", "req.txt", environ) == expected

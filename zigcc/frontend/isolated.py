@@ -70,14 +70,10 @@ class VenvEnv:
         with tempfile.NamedTemporaryFile("w", suffix=".txt", dir=self.path, delete=False,
                                          encoding="utf-8") as req:
             req.write("\n".join(sorted(requirements)) + "\n")
-        if self._installer is not None:
-            self._run([*self._pip, "install", "--python", self.python_executable, "-r",
-                       req.name], "install the build requirements " +
-                      ", ".join(sorted(requirements)), uv_environ(self._environ))
-            return
-        self._run([*self._pip, "install", "--no-warn-script-location", "--no-compile", "--no-input",
-                   "--disable-pip-version-check", "-r", req.name],
-                  "install the build requirements " + ", ".join(sorted(requirements)))
+        what = "install the build requirements " + ", ".join(sorted(requirements))
+        cmd = install_command(self._pip, self._installer is not None, self.python_executable,
+                              req.name, self._environ)
+        self._run(cmd, what, uv_environ(self._environ) if self._installer else None)
 
     def _run(self, cmd: list[str], what: str, environ: Mapping[str, str] | None = None
              ) -> None:
@@ -94,6 +90,24 @@ class VenvEnv:
             reason = logscan.first_error(run.stdout)
             said = f": {reason[0]}" if reason else "; see the build log"
             raise ZigccError(f"could not {what} (exit {run.returncode}){said}")
+
+
+def install_command(installer: Sequence[str], uv: bool, python: str, requirements: str,
+                    environ: Mapping[str, str]) -> list[str]:
+    """The command installing a requirements file into a build environment.
+
+    Every build that shares the environment starts its hooks in fresh processes: when those
+    write no bytecode (``PYTHONDONTWRITEBYTECODE``), each would compile the backend's modules
+    again (setuptools: 0.24 s instead of 0.12 s per hook), so the installer compiles them
+    once; otherwise the first hook writes them, and installing skips it as pypa/build does.
+    """
+    compiled = bool(environ.get("PYTHONDONTWRITEBYTECODE"))
+    if uv:
+        return [*installer, "install", "--python", python,
+                *(["--compile-bytecode"] if compiled else []), "-r", requirements]
+    return [*installer, "install", "--no-warn-script-location",
+            *([] if compiled else ["--no-compile"]), "--no-input",
+            "--disable-pip-version-check", "-r", requirements]
 
 
 def venv_version(venv: Path) -> str | None:
