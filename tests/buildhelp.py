@@ -38,6 +38,21 @@ def zigcc_build(src: Path | str, target: str, python: Path | str, out: Path,
     return subprocess.run(cmd, env=dict(env), capture_output=True, text=True, timeout=1800)
 
 
+def zigcc_matrix(src: Path | str, out: Path, pythons: Sequence[str], targets: Sequence[str],
+                 path: Sequence[Path]) -> subprocess.CompletedProcess[str]:
+    """`zigcc build` of a targets x Pythons matrix, ``-j 2``, with ``path`` (the source-built
+    interpreters) first on PATH: how a user who installed them runs it (no --build-python)."""
+    import os
+
+    cmd = [sys.executable, "-m", "zigcc", "build", str(src), "--out-dir", str(out), "-j", "2"]
+    for python in pythons:
+        cmd += ["--python", python]
+    for target in targets:
+        cmd += ["--target", target]
+    env = {**os.environ, "PATH": os.pathsep.join([*map(str, path), os.environ["PATH"]])}
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=3600, env=env)
+
+
 def wheels(out: Path) -> list[Path]:
     return sorted(out.glob("*.whl"))
 

@@ -8,34 +8,18 @@ test_cpython_fixtures.py)."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 import real_sdists
-from buildhelp import TARGETS, install_for, logs, run_in, wheels
+from buildhelp import TARGETS, install_for, logs, run_in, wheels, zigcc_matrix
 from conftest import PROJECTS, DebianPythons
 from test_synth_wheels import CHECK
 
 pytestmark = pytest.mark.slow
 
 SUITES = {"3.14": "sid", "3.15": "sid-3.15"}
-
-
-def _build(src: Path | str, out: Path, pythons: list[str], targets: list[str],
-           path: list[Path]) -> subprocess.CompletedProcess[str]:
-    """`zigcc build` with the source-built interpreters first on PATH (how a user who
-    installed them would run it: no --build-python)."""
-    cmd = [sys.executable, "-m", "zigcc", "build", str(src), "--out-dir", str(out), "-j", "2"]
-    for python in pythons:
-        cmd += ["--python", python]
-    for target in targets:
-        cmd += ["--target", target]
-    env = {**os.environ, "PATH": os.pathsep.join([*map(str, path), os.environ["PATH"]])}
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=3600, env=env)
 
 
 def _bins(cpython_source: Any, *versions: str) -> list[Path]:
@@ -60,8 +44,8 @@ def _run_on_every_arch(out: Path, version: str, code: str, debian_python: Debian
 def test_c_and_cpp_project_for_314_and_315_on_six_arches(
         cpython_source: Any, debian_python: DebianPythons, tmp_path: Path) -> None:
     out = tmp_path / "wheelhouse"
-    done = _build(PROJECTS / "synth_ext", out, ["3.14", "3.15"], list(TARGETS.values()),
-                  _bins(cpython_source, "3.14", "3.15"))
+    done = zigcc_matrix(PROJECTS / "synth_ext", out, ["3.14", "3.15"], list(TARGETS.values()),
+                        _bins(cpython_source, "3.14", "3.15"))
     assert done.returncode == 0, done.stdout[-3000:] + logs(out)[-3000:]
     assert "synthesizing CPython 3.15 for manylinux_2_17_s390x" in done.stdout
     for version in ("3.14", "3.15"):
@@ -73,8 +57,8 @@ def test_real_sdist_for_314_and_315_on_six_arches(
         cpython_source: Any, debian_python: DebianPythons, tmp_path: Path) -> None:
     sdist = next(s for s in real_sdists.SDISTS if s.name == "xxhash")
     out = tmp_path / "wheelhouse"
-    done = _build(real_sdists.ensure_sdist(sdist), out, ["3.14", "3.15"],
-                  list(TARGETS.values()), _bins(cpython_source, "3.14", "3.15"))
+    done = zigcc_matrix(real_sdists.ensure_sdist(sdist), out, ["3.14", "3.15"],
+                        list(TARGETS.values()), _bins(cpython_source, "3.14", "3.15"))
     assert done.returncode == 0, done.stdout[-3000:] + logs(out)[-3000:]
     for version in ("3.14", "3.15"):
         assert len(_run_on_every_arch(out, version, sdist.smoke, debian_python,
@@ -85,8 +69,8 @@ def test_real_sdist_for_314_and_315_on_six_arches(
 def test_free_threaded_wheels_for_aarch64(version: str, cpython_source: Any,
                                           tmp_path: Path) -> None:
     out = tmp_path / "wheelhouse"
-    done = _build(PROJECTS / "synth_ext", out, [version], ["manylinux_2_17_aarch64"],
-                  _bins(cpython_source, version))
+    done = zigcc_matrix(PROJECTS / "synth_ext", out, [version], ["manylinux_2_17_aarch64"],
+                        _bins(cpython_source, version))
     assert done.returncode == 0, done.stdout[-3000:] + logs(out)[-3000:]
     nodot = version.replace(".", "")
     (wheel,) = wheels(out)

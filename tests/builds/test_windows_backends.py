@@ -25,7 +25,6 @@ has nothing to strip and is left as it is; one with a symbol table is refused in
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -39,7 +38,7 @@ from typing import Any
 import pytest
 import real_sdists
 import windows_python
-from buildhelp import logs, wheels
+from buildhelp import logs, wheels, zigcc_matrix
 from conftest import PROJECTS
 from test_windows import CHECK
 
@@ -115,17 +114,6 @@ def _source(name: str) -> Path:
     return real_sdists.ensure_sdist(MARKUPSAFE) if name == "markupsafe" else PROJECTS / name
 
 
-def _build(src: Path, out: Path, path: list[Path]) -> subprocess.CompletedProcess[str]:
-    """Both targets x both Pythons in one call, the source-built 3.14 first on PATH."""
-    cmd = [sys.executable, "-m", "zigcc", "build", str(src), "--out-dir", str(out), "-j", "2"]
-    for python in PYTHONS:
-        cmd += ["--python", python]
-    for target in TARGETS:
-        cmd += ["--target", target]
-    env = {**os.environ, "PATH": os.pathsep.join([*map(str, path), os.environ["PATH"]])}
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=3600, env=env)
-
-
 @pytest.fixture(scope="module")
 def real_exports() -> dict[str, frozenset[str]]:
     """Per Python DLL, the names the real DLL exports (3.11: python.org's; 3.14: listed)."""
@@ -147,7 +135,8 @@ def test_windows_wheels_of_every_backend(
         windows_311: windows_python.WindowsPython, tmp_path: Path) -> None:
     project = PROJECTS_UNDER_TEST[name]
     out = tmp_path / "wh"
-    proc = _build(_source(name), out, [cpython_source("3.14").executable.parent])
+    proc = zigcc_matrix(_source(name), out, PYTHONS, list(TARGETS),
+                        [cpython_source("3.14").executable.parent])
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:] + logs(out)[-4000:]
     built = {w.name: w for w in wheels(out)}
     version = "1.0" if name != "markupsafe" else MARKUPSAFE.version
