@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -59,6 +60,10 @@ def matrix(sdist: Path, out: Path, env: dict[str, str], pythons: tuple[str, ...]
         cols = line.split()
         if line.startswith(("manylinux", "musllinux")) and cols[-1] == "ok":
             per_python.setdefault(cols[1], []).append(float(cols[-2]))
+    for log in (out / ".zigcc" / "logs").glob("*.log"):  # "zigcc: build_wheel hook: 0.61 s"
+        for hook, spent in re.findall(r"^zigcc: (\w+) hook: ([\d.]+) s$", log.read_text(),
+                                      re.MULTILINE):
+            per_python.setdefault(f"hook {hook}", []).append(float(spent))
     return seconds, per_python
 
 
@@ -127,7 +132,14 @@ def main() -> int:
         print(f"{label:<44}{seconds:>9.1f}{seconds / wheels:>9.2f}{seconds / gcc:>14.2f}")
     print(f"\n{'warm, per Python':<18}{'wheels':>7}{'mean s/wheel':>14}{'max':>7}")
     for python, times in per_python.items():
-        print(f"{python:<18}{len(times):>7}{sum(times) / len(times):>14.2f}{max(times):>7.1f}")
+        if not python.startswith("hook "):
+            print(f"{python:<18}{len(times):>7}{sum(times) / len(times):>14.2f}"
+                  f"{max(times):>7.1f}")
+    print(f"\nwarm, compile cache: where the {2 * warm:.0f} CPU-seconds (2 cores x wall) went")
+    for name, times in per_python.items():
+        if name.startswith("hook "):
+            print(f"  the backend's {name[5:]} hook (its process): {sum(times):6.1f} s "
+                  f"({sum(times) / len(times):.2f} s per wheel)")
     for label, seconds in (("pip", warm), ("uv", uv)):
         verdict = "met" if seconds <= GOAL * gcc else "NOT met"
         print(f"goal: warm <= {GOAL}x native gcc, installing with {label}: {verdict} "

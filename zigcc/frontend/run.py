@@ -80,18 +80,25 @@ def toolchain_environ(tc: Toolchain, prefix: Path, cmake_file: Path | None) -> d
 
 
 class Runner:
-    """pyproject_hooks' runner: the hook's output into the log, the target env added."""
+    """pyproject_hooks' runner: the hook's output into the log, the target env added;
+    ``timed``, each hook's seconds too (``zigcc: build_wheel hook: 0.61 s``)."""
 
-    def __init__(self, base: Mapping[str, str], extra: Mapping[str, str], log: IO[str]) -> None:
+    def __init__(self, base: Mapping[str, str], extra: Mapping[str, str], log: IO[str],
+                 timed: bool = False) -> None:
         self._base, self._extra, self._log = dict(base), dict(extra), log
+        self._timed = timed
 
     def __call__(self, cmd: Sequence[str], cwd: str | None = None,
                  extra_environ: Mapping[str, str] | None = None) -> None:
         env = {**self._base, **(extra_environ or {}), **self._extra}
         self._log.write(f"$ {' '.join(cmd)}\n")
         self._log.flush()
+        start = time.monotonic()
         children.run(list(cmd), cwd=cwd, env=env, stdout=self._log, stderr=subprocess.STDOUT,
                      check=True)
+        if self._timed:  # pyproject_hooks runs: python _in_process.py HOOK TMPDIR
+            hook = cmd[-2] if len(cmd) > 2 else cmd[0]
+            self._log.write(f"zigcc: {hook} hook: {time.monotonic() - start:.2f} s\n")
 
 
 def run_commands(commands: Sequence[str], cwd: Path, env: Mapping[str, str], log: IO[str],
@@ -251,7 +258,8 @@ def _pep517(job: Job, copy: Path, base_env: Mapping[str, str], hook_env: Mapping
     else:
         env.log_to(log)
         log.write(f"zigcc: reusing the build environment {env.path}\n")
-    builder = ProjectBuilder.from_isolated_env(env, copy, runner=Runner(base_env, hook_env, log))
+    builder = ProjectBuilder.from_isolated_env(
+        env, copy, runner=Runner(base_env, hook_env, log, timed=True))
     extra = builder.get_requires_for_build("wheel", dict(config))
     env.install(extra)
     changed = False
