@@ -188,3 +188,13 @@ def test_the_matrix_starts_builds_by_diagonals() -> None:
     for t in targets:
         at = [n for n, cell in enumerate(cells) if cell[0] == t]
         assert min(b - a for a, b in zip(at, at[1:])) >= len(targets) - 1
+
+
+def test_a_hit_never_replaces_dev_null_or_writes_into_a_missing_folder(tmp_path: Path) -> None:
+    from zigcc.toolchain.objcache import writable_output
+
+    (tmp_path / "old.o").write_bytes(b"x")
+    assert writable_output(str(tmp_path / "old.o")) and writable_output(str(tmp_path / "new.o"))
+    assert not writable_output("/dev/null")
+    assert not writable_output(str(tmp_path / "missing" / "a.o"))
+    assert not writable_output(str(tmp_path))  # a folder

@@ -190,6 +190,14 @@ def prune(folder: str, max_bytes: int, now: float | None = None) -> int:
     return removed
 
 
+def writable_output(path: str) -> bool:
+    """May a hit put an object at ``path``?  Not over ``/dev/null`` or another file that is
+    not a regular one (a hit replaces the file), nor into a folder that does not exist."""
+    if os.path.lexists(path):
+        return os.path.isfile(path)
+    return os.path.isdir(os.path.dirname(os.path.abspath(path)))
+
+
 def _store(base: str, obj: str, stderr: bytes) -> None:
     """Keep a compile's object and warnings under ``base`` (.o last: it marks the entry)."""
     with open(obj, "rb") as f:
@@ -215,14 +223,14 @@ def _write_atomic(path: str, data: bytes) -> None:
 
 
 def _hit(base: str, output: str) -> bool:
-    """Copy a stored object to ``output`` (replayed warnings to stderr); False if absent."""
+    """Copy a stored object to ``output`` (replayed warnings to stderr); False if absent or
+    if it cannot be written there (the compile then runs and says why)."""
     try:
         with open(base + ".o", "rb") as f:
             data = f.read()
+        _write_atomic(os.path.abspath(output), data)
     except OSError:
         return False
-    _write_atomic(os.path.join(os.path.dirname(os.path.abspath(output)),
-                               os.path.basename(output)), data)
     try:
         os.utime(base + ".o")  # the least recently used go first (prune)
         with open(base + ".stderr", "rb") as err:
@@ -239,7 +247,7 @@ def compile_cached(cmd: list[str], folder: str, environ: Mapping[str, str]) -> i
 
     cwd = os.getcwd()
     p = plan(cmd, cwd)
-    if p is None:
+    if p is None or not writable_output(p.output):
         return None
     pre = subprocess.run(p.preprocess, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     if pre.returncode != 0 or b"#embed" in pre.stdout:
