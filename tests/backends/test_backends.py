@@ -142,12 +142,13 @@ CTX = Context(arch="aarch64", cross=True)
 
 def test_render_has_strip_and_objcopy(tmp_path: Path) -> None:
     target = parse("manylinux_2_17_aarch64")
-    files = render(target, Path("/z/zig"), Path("/py/python3"), tmp_path, CTX)
+    files = render(target, Path("/z/zig"), Path("/py/python3"), tmp_path, CTX, tmp_path / "objects")
     for tool in ("strip", "objcopy"):
         assert files[tool] == files[f"aarch64-linux-gnu-{tool}"]
         assert f"binutils.py' {tool} \"$@\"" in files[tool] or f"binutils.py {tool}" in files[tool]
     assert "binutils.py" in files
-    win = render(target, Path("/z/zig"), Path("/py/python3"), tmp_path, CTX, windows=True)
+    win = render(target, Path("/z/zig"), Path("/py/python3"), tmp_path, CTX, tmp_path / "objects",
+                 windows=True)
     assert f'"{tmp_path / "binutils.py"}" strip %*' in win["strip.cmd"]
     assert f'"{tmp_path / "flags.py"}" cc %*' in win["cc.cmd"]
 

@@ -198,3 +198,12 @@ def test_a_hit_never_replaces_dev_null_or_writes_into_a_missing_folder(tmp_path:
     assert not writable_output("/dev/null")
     assert not writable_output(str(tmp_path / "missing" / "a.o"))
     assert not writable_output(str(tmp_path))  # a folder
+
+
+def test_the_joined_output_form_is_left_out_of_the_preprocessor_run_alone() -> None:
+    i = SETUPTOOLS.index("-o")
+    cmd = [*SETUPTOOLS[:i], "-obuild/x.o", "-Xclang", "-fno-pch-timestamp"]
+    p = plan(cmd, CWD)
+    assert p is not None and p.output == "build/x.o"
+    assert "-obuild/x.o" not in p.preprocess
+    assert p.preprocess[-2:] == ("-Xclang", "-fno-pch-timestamp")

@@ -122,5 +122,15 @@ def test_a_relative_cache_folder_is_one_error_line(tc: Toolchain, tmp_path: Path
     done = _compile(tc, folder, "objects")
     assert done.returncode == 1
     assert done.stderr.strip().splitlines() == [
-        "zigcc cc: ZIGCC_COMPILE_CACHE='objects': give an absolute folder, or 0 to turn the "
-        "compile cache off"]
+        "zigcc cc: ZIGCC_COMPILE_CACHE='objects': give an absolute folder, 1 (zigcc's cache "
+        "folder) or 0 (off)"]
+
+
+def test_on_means_zigccs_cache_folder(tc: Toolchain, tmp_path: Path) -> None:
+    """ZIGCC_COMPILE_CACHE=1 outside zigcc build (zigcc env, CC=...): the toolchain's cache's
+    objects folder."""
+    folder = _folder(tmp_path, "on", 5)
+    done = _compile(tc, folder, "1")
+    assert done.returncode == 0, done.stderr
+    assert len(_entries(tmp_path / "cache" / "objects")) == 1
+    assert _run(tc, folder) == "15"

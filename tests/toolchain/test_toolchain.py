@@ -142,7 +142,8 @@ def test_sixteen_processes_on_an_empty_cache(tmp_path: Path) -> None:
     paths = {r[0].strip() for r in results}
     assert len(paths) == 1
     folder = Path(paths.pop())
-    wanted = render(TARGET, zig, Path(sys.executable), folder, Context(arch="aarch64", cross=True))
+    wanted = render(TARGET, zig, Path(sys.executable), folder, Context(arch="aarch64", cross=True),
+                    cache / "objects")
     assert {p.name for p in folder.iterdir()} == set(wanted)
     for name, text in wanted.items():
         assert (folder / name).read_text() == text

@@ -21,7 +21,6 @@ from zigcc.toolchain import objcache
 
 VARIABLE = "ZIGCC_COMPILE_CACHE"
 MAX_BYTES = 2 << 30
-ON = ("1", "on", "true", "yes")
 
 
 def folder(environ: Mapping[str, str], cache_dir: Path, cells: Iterable[tuple[str, str]]
@@ -31,7 +30,7 @@ def folder(environ: Mapping[str, str], cache_dir: Path, cells: Iterable[tuple[st
     value = environ.get(VARIABLE, "").strip()
     if value.lower() in objcache.OFF[1:]:
         return None
-    if value.lower() in ON or (not value and _repeats(cells)):
+    if value.lower() in objcache.ON or (not value and _repeats(cells)):
         return cache_dir / "objects"
     if not value:
         return None

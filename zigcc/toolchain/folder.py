@@ -115,14 +115,16 @@ def target_attribute_args(target: Target) -> list[str]:
 
 
 def render(target: Target, zig: Path, python: Path, folder: Path, ctx: Context,
-           windows: bool = False) -> dict[str, str]:
+           objects: Path, windows: bool = False) -> dict[str, str]:
     """Every file of the toolchain folder, by name: pure, so it can be compared."""
     bases = base_args(target, zig)
     for tool in COMPILERS:  # native builds: the system's headers after zig's libc's
         for folder_ in ctx.system_include_dirs:
             bases[tool] += ["-idirafter", folder_]
-    shim_json = json.dumps({"zig": str(zig), "tools": bases, "context": ctx._asdict()},
-                           indent=1, sort_keys=True) + "\n"
+    conf = {"zig": str(zig), "tools": bases, "context": ctx._asdict(),
+            # ZIGCC_COMPILE_CACHE=1: the compile cache's folder (objcache.py)
+            "objects": str(objects)}
+    shim_json = json.dumps(conf, indent=1, sort_keys=True) + "\n"
     files = {"flags.py": _template("flags.py", package="zigcc.toolchain"),
              "objcache.py": _template("objcache.py", package="zigcc.toolchain"),
              "binutils.py": _template("binutils.py"), "shim.json": shim_json}
@@ -172,7 +174,7 @@ def materialise(target: Target, zig: Path, python: Path, cache: Path, ctx: Conte
     """
     base = cache / "toolchains" / (f"zig-{zig_version}" if zig_version else "")
     folder = base / target.ident
-    files = render(target, zig, python, folder, ctx, windows)
+    files = render(target, zig, python, folder, ctx, cache / "objects", windows)
     if _stale(folder, files):
         folder.mkdir(parents=True, exist_ok=True)
         with FileLock(str(folder) + ".lock"):

@@ -35,6 +35,7 @@ from typing import NamedTuple
 
 FORMAT = b"zigcc-objcache-1"
 OFF = ("", "0", "off", "false", "no")
+ON = ("1", "on", "true", "yes")  # the folder shim.json names (zigcc's cache/objects)
 SOURCE_SUFFIXES = (".c", ".cc", ".cpp", ".cxx", ".c++", ".C", ".m", ".mm")
 # Options whose value is the next argument (the ones a compile line carries).
 _SEPARATE = frozenset(("-o", "-I", "-D", "-U", "-include", "-imacros", "-isystem", "-idirafter",
@@ -76,6 +77,7 @@ def plan(cmd: Sequence[str], cwd: str) -> Plan | None:
     key: list[str] = [cmd[0], cmd[1]]
     compiles = 0
     depfile = named_target = False
+    dropped: set[int] = set()  # the output's arguments, left out of the -E run
     i = 0
     while i < len(args):
         arg = args[i]
@@ -87,6 +89,7 @@ def plan(cmd: Sequence[str], cwd: str) -> Plan | None:
                 return None
             if arg == "-o":
                 output = value
+                dropped |= {i, i + 1}
             elif arg in _DEPFILE:
                 depfile, named_target = True, named_target or arg in ("-MT", "-MQ")
             elif arg not in _PREPROCESSOR:
@@ -105,6 +108,7 @@ def plan(cmd: Sequence[str], cwd: str) -> Plan | None:
             pass
         elif arg.startswith("-o"):
             output = arg[2:]
+            dropped.add(i)
         elif not arg.startswith("-"):
             sources.append(arg)
         else:
@@ -116,17 +120,8 @@ def plan(cmd: Sequence[str], cwd: str) -> Plan | None:
         return None  # a default dependency target would name -E's output, not the object
     if f"-ffile-prefix-map={cwd}=." not in args:
         key.append("cwd=" + cwd)  # the object records the build folder itself
-    preprocess = [cmd[0], cmd[1]]
-    skip = False
-    for arg in args:
-        if skip:
-            skip = False
-        elif arg == "-o":
-            skip = True
-        elif arg == "-c":
-            preprocess.append("-E")
-        elif not arg.startswith("-o"):
-            preprocess.append(arg)
+    preprocess = [cmd[0], cmd[1]] + ["-E" if a == "-c" else a
+                                     for j, a in enumerate(args) if j not in dropped]
     return Plan(output, sources[0], tuple(key), tuple(preprocess))
 
 
@@ -298,12 +293,17 @@ def main(argv: Sequence[str]) -> int:
     except flags.ShimError as exc:
         print(exc, file=sys.stderr)
         return 1
-    folder = os.environ.get("ZIGCC_COMPILE_CACHE", "")
+    folder = os.environ.get("ZIGCC_COMPILE_CACHE", "").strip()
     if folder.lower() in OFF:
         return int(flags.run(cmd))
+    if folder.lower() in ON:
+        import json
+
+        with open(os.path.join(here, "shim.json"), encoding="utf-8") as f:
+            folder = json.load(f)["objects"]
     if not os.path.isabs(folder):
         print(f"zigcc {argv[0]}: ZIGCC_COMPILE_CACHE={folder!r}: give an absolute folder, "
-              "or 0 to turn the compile cache off", file=sys.stderr)
+              "1 (zigcc's cache folder) or 0 (off)", file=sys.stderr)
         return 1
     if sum(len(a) + 3 for a in cmd) <= flags.MAX_COMMAND_LINE:
         done = compile_cached(cmd, folder, os.environ)
