@@ -3,7 +3,13 @@ the checks of one target, and a whole ``pyconfig.h`` in one call."""
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
+from collections.abc import Callable
 from pathlib import Path
+
+from filelock import FileLock
 
 from zigcc.python import cchecks, ccrun, probe
 from zigcc.python import pyconfig_table as table
@@ -45,6 +51,26 @@ def collect(cc: ccrun.Compiler, workdir: Path, libc: str,
                                 prelude=table.PRELUDE, glibc=libc_name(libc) == "gnu",
                                 target=target)
     return facts, checks
+
+
+def cached_facts(path: Path, make: Callable[[Path], tuple[TargetFacts, TargetChecks]]
+                 ) -> tuple[TargetFacts, TargetChecks]:
+    """The facts and checks kept at ``path``: made once, by ``make(work folder)``, under a
+    lock (concurrent builds of one target wait for the first)."""
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with FileLock(str(path) + ".lock"):
+            if not path.is_file():
+                work = path.parent / f"work-{path.stem}"
+                work.mkdir(exist_ok=True)
+                facts, checks = make(work)
+                tmp = path.with_suffix(".tmp")
+                tmp.write_text(json.dumps({"facts": facts.to_dict(),
+                                           "checks": checks.to_dict()}), encoding="utf-8")
+                os.replace(tmp, path)
+                shutil.rmtree(work, ignore_errors=True)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return TargetFacts.from_dict(data["facts"]), TargetChecks.from_dict(data["checks"])
 
 
 def synthesize(cc: ccrun.Compiler, workdir: Path, version: Version, abiflags: str, libc: str,

@@ -26,8 +26,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from filelock import FileLock
-
 from zigcc.cachedir import publish
 from zigcc.errors import ZigccError
 from zigcc.python import cchecks, formats, probe, pyconfig_run, synth_macos, synth_windows
@@ -156,23 +154,8 @@ def target_facts(target: Target, zig: Path, cache: Path) -> tuple[probe.TargetFa
     # Keyed by what was checked too: a new check table (a new CPython version's) runs the
     # checks again instead of finding stale ones.
     path = folder / f"facts-{probe.FORMAT}-{cchecks.FORMAT}-{pyc.CHECKS_KEY}.json"
-    if not path.is_file():
-        folder.mkdir(parents=True, exist_ok=True)
-        with FileLock(str(path) + ".lock"):
-            if not path.is_file():
-                work = folder / "work"
-                work.mkdir(exist_ok=True)
-                facts, checks = pyconfig_run.collect(pyconfig_run.compiler_for(target, zig),
-                                                     work, target.libc or "gnu",
-                                                     target.zig_target)
-                tmp = path.with_suffix(".tmp")
-                tmp.write_text(json.dumps({"facts": facts.to_dict(),
-                                           "checks": checks.to_dict()}), encoding="utf-8")
-                os.replace(tmp, path)
-                shutil.rmtree(work, ignore_errors=True)
-    data = json.loads(path.read_text(encoding="utf-8"))
-    return probe.TargetFacts.from_dict(data["facts"]), cchecks.TargetChecks.from_dict(
-        data["checks"])
+    return pyconfig_run.cached_facts(path, lambda work: pyconfig_run.collect(
+        pyconfig_run.compiler_for(target, zig), work, target.libc or "gnu", target.zig_target))
 
 
 def synthesize(target: Target, bh: BuildHeaders, zig: Path, cache: Path) -> TargetPython:

@@ -21,8 +21,6 @@ import os
 import shutil
 from pathlib import Path
 
-from filelock import FileLock
-
 from zigcc.cachedir import publish
 from zigcc.errors import ZigccError
 from zigcc.python import cchecks, macos_pyconfig, probe, pyconfig_run, synth_windows
@@ -64,26 +62,15 @@ def target_facts(target: Target, zig: Path, cache: Path) -> tuple[probe.TargetFa
     once per zig and target."""
     folder = cache / "synth" / "facts" / zig.parent.name / target.ident
     path = folder / f"macos-{probe.FORMAT}-{cchecks.FORMAT}-{pyc.CHECKS_KEY}-link.json"
-    if not path.is_file():
-        folder.mkdir(parents=True, exist_ok=True)
-        with FileLock(str(path) + ".lock"):
-            if not path.is_file():
-                work = folder / "work-macos"
-                work.mkdir(exist_ok=True)
-                cc = pyconfig_run.compiler_for(target, zig)
-                facts = probe.probe(cc, work, target.zig_target)
-                checks = cchecks.run_checks(
-                    cc, work, headers=pyc.CHECK_HEADERS, compiles=table.COMPILE_CHECKS,
-                    functions=pyc.CHECK_FUNCTIONS, prelude=table.PRELUDE, glibc=False,
-                    target=target.zig_target, darwin=True)
-                tmp = path.with_suffix(".tmp")
-                tmp.write_text(json.dumps({"facts": facts.to_dict(),
-                                           "checks": checks.to_dict()}), encoding="utf-8")
-                os.replace(tmp, path)
-                shutil.rmtree(work, ignore_errors=True)
-    data = json.loads(path.read_text(encoding="utf-8"))
-    return probe.TargetFacts.from_dict(data["facts"]), cchecks.TargetChecks.from_dict(
-        data["checks"])
+
+    def make(work: Path) -> tuple[probe.TargetFacts, cchecks.TargetChecks]:
+        cc = pyconfig_run.compiler_for(target, zig)
+        return probe.probe(cc, work, target.zig_target), cchecks.run_checks(
+            cc, work, headers=pyc.CHECK_HEADERS, compiles=table.COMPILE_CHECKS,
+            functions=pyc.CHECK_FUNCTIONS, prelude=table.PRELUDE, glibc=False,
+            target=target.zig_target, darwin=True)
+
+    return pyconfig_run.cached_facts(path, make)
 
 
 def _macro(value: str | None) -> object:
