@@ -518,9 +518,14 @@ def command(argv: Sequence[str], environ: Mapping[str, str], here: str) -> list[
     return [conf["zig"], *base, *args]
 
 
+def too_long(cmd: Sequence[str]) -> bool:
+    """Does ``cmd`` need response files (:data:`MAX_COMMAND_LINE`)?"""
+    return sum(len(a) + 3 for a in cmd) > MAX_COMMAND_LINE
+
+
 def run(cmd: list[str]) -> int:
     """Run ``cmd`` in this process's place (through response files when it is too long)."""
-    if sum(len(a) + 3 for a in cmd) > MAX_COMMAND_LINE:
+    if too_long(cmd):
         return _run_packed(cmd)
     if os.name == "nt":  # no exec on Windows: run, then pass the exit code through
         import subprocess

@@ -40,8 +40,8 @@ SOURCE_SUFFIXES = (".c", ".cc", ".cpp", ".cxx", ".c++", ".C", ".m", ".mm")
 # Options whose value is the next argument (the ones a compile line carries).
 _SEPARATE = frozenset(("-o", "-I", "-D", "-U", "-include", "-imacros", "-isystem", "-idirafter",
                        "-iquote", "-isysroot", "--sysroot", "-MF", "-MT", "-MQ", "-target",
-                       "-Xclang", "-mllvm", "-arch", "-Xpreprocessor", "-iprefix",
-                       "-iwithprefix", "-iwithprefixbefore", "-F", "-include-pch"))
+                       "-Xclang", "-mllvm", "-arch", "-iprefix", "-iwithprefix",
+                       "-iwithprefixbefore", "-F"))
 # Accounted for by the preprocessed source (the flag with a joined or separate value).
 _PREPROCESSOR = ("-I", "-D", "-U", "-include", "-imacros", "-isystem", "-idirafter", "-iquote",
                  "-iprefix", "-iwithprefix", "-iwithprefixbefore", "-F")
@@ -305,7 +305,7 @@ def main(argv: Sequence[str]) -> int:
         print(f"zigcc {argv[0]}: ZIGCC_COMPILE_CACHE={folder!r}: give an absolute folder, "
               "1 (zigcc's cache folder) or 0 (off)", file=sys.stderr)
         return 1
-    if sum(len(a) + 3 for a in cmd) <= flags.MAX_COMMAND_LINE:
+    if not flags.too_long(cmd):
         done = compile_cached(cmd, folder, os.environ)
         if done is not None:
             return done
